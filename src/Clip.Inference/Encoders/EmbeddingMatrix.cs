@@ -1,0 +1,58 @@
+using System.Numerics.Tensors;
+
+namespace Clip.Inference.Encoders;
+
+/// <summary>Row-major embeddings, one row per input, each row L2-normalised.</summary>
+public sealed class EmbeddingMatrix
+{
+    private readonly float[] _values;
+
+    private EmbeddingMatrix(float[] values, int count, int dimension)
+    {
+        _values = values;
+        Count = count;
+        Dimension = dimension;
+    }
+
+    public int Count { get; }
+
+    public int Dimension { get; }
+
+    /// <summary>All rows, contiguous.</summary>
+    public ReadOnlySpan<float> Values => _values;
+
+    public ReadOnlySpan<float> Row(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return _values.AsSpan(index * Dimension, Dimension);
+    }
+
+    /// <summary>Copies rows and L2-normalises each; a zero row stays zero rather than becoming NaN.</summary>
+    public static EmbeddingMatrix FromRaw(ReadOnlySpan<float> raw, int count, int dimension)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
+        if (raw.Length != count * dimension)
+        {
+            throw new ArgumentException($"expected {count}×{dimension} values, got {raw.Length}", nameof(raw));
+        }
+
+        var values = raw.ToArray();
+        for (var i = 0; i < count; i++)
+        {
+            NormaliseInPlace(values.AsSpan(i * dimension, dimension));
+        }
+
+        return new EmbeddingMatrix(values, count, dimension);
+    }
+
+    internal static void NormaliseInPlace(Span<float> row)
+    {
+        var norm = TensorPrimitives.Norm(row);
+        if (norm > 0 && float.IsFinite(norm))
+        {
+            TensorPrimitives.Divide(row, norm, row);
+        }
+    }
+}

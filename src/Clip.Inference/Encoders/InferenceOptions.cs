@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Clip.Inference.Encoders;
+
+/// <summary>Which model bundle to load and where to run it. Bound from the <c>Clip:Inference</c> section.</summary>
+public sealed class InferenceOptions
+{
+    public const string SectionName = "Clip:Inference";
+
+    /// <summary>Folder of the model bundle; the tiny CLIP that ships with the product by default.</summary>
+    [Required]
+    public string ModelPath { get; set; } = BundledModel.DirectoryPath;
+
+    public ExecutionDevice Device { get; set; } = ExecutionDevice.Auto;
+
+    /// <summary>CUDA device ordinal when <see cref="Device"/> is CUDA or Auto.</summary>
+    [Range(0, 64)]
+    public int DeviceId { get; set; }
+
+    /// <summary>Threads ONNX Runtime uses inside one operator on CPU; 0 lets it choose.</summary>
+    [Range(0, 1024)]
+    public int IntraOpThreads { get; set; }
+}

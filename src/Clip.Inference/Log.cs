@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Clip.Inference;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "ONNX Runtime uses the CUDA execution provider on device {DeviceId}")]
+    public static partial void CudaEnabled(ILogger logger, int deviceId);
+
+    [LoggerMessage(2, LogLevel.Warning, "CUDA execution provider unavailable for device {DeviceId}, falling back to CPU: {Reason}")]
+    public static partial void CudaUnavailableFallingBackToCpu(ILogger logger, int deviceId, string reason);
+
+    [LoggerMessage(3, LogLevel.Information, "Loaded model {ModelId} from {Directory} on {Device} (embedding width {Dimension})")]
+    public static partial void ModelLoaded(ILogger logger, string modelId, string directory, string device, int dimension);
+}
