@@ -1,1 +1,3 @@
-return 0;
+using Clip.Cli;
+
+return ClipCommandLine.Build().Parse(args).Invoke();

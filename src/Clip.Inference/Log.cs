@@ -10,6 +10,9 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Warning, "CUDA execution provider unavailable for device {DeviceId}, falling back to CPU: {Reason}")]
     public static partial void CudaUnavailableFallingBackToCpu(ILogger logger, int deviceId, string reason);
 
+    [LoggerMessage(4, LogLevel.Information, "This ONNX Runtime build has no CUDA execution provider; running on CPU")]
+    public static partial void CpuBuildUsesCpu(ILogger logger);
+
     [LoggerMessage(3, LogLevel.Information, "Loaded model {ModelId} from {Directory} on {Device} (embedding width {Dimension})")]
     public static partial void ModelLoaded(ILogger logger, string modelId, string directory, string device, int dimension);
 }

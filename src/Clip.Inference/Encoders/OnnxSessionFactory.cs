@@ -74,7 +74,15 @@ public sealed class OnnxSessionFactory
                     e);
             }
 
-            Log.CudaUnavailableFallingBackToCpu(_logger, _options.DeviceId, e.Message);
+            if (e is ExecutionProviderUnavailableException)
+            {
+                Log.CpuBuildUsesCpu(_logger);
+            }
+            else
+            {
+                Log.CudaUnavailableFallingBackToCpu(_logger, _options.DeviceId, e.Message);
+            }
+
             // A failed append can leave the options half-configured; start again from clean ones.
             sessionOptions.Dispose();
             var cpuOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };

@@ -1,0 +1,49 @@
+using System.Buffers.Binary;
+using System.CommandLine;
+using Clip.Inference.Bundles;
+using Clip.Inference.Imaging;
+using SixLabors.ImageSharp;
+
+namespace Clip.Cli.Commands;
+
+/// <summary><c>clip preprocess</c>: writes exactly the tensor the image encoder sees.</summary>
+internal static class PreprocessCommand
+{
+    public static Command Create()
+    {
+        var image = new Argument<FileInfo>("image") { Description = "Image file (JPEG, PNG, WebP, GIF, BMP)" };
+        var output = new Option<FileInfo>("--out") { Description = "Tensor file: float32 little-endian, channels × height × width", Required = true };
+        var png = new Option<FileInfo?>("--png") { Description = "Also save the resized, centre-cropped picture as PNG" };
+        var model = CommonOptions.Model();
+        var command = new Command("preprocess", "Decode, resize, crop and normalise an image as the model's preprocessor config says") { image, output, png, model };
+        command.SetAction(result => CommandFailure.Run(() =>
+        {
+            var bundle = ModelBundle.Load(result.GetValue(model)!);
+            var preprocessor = new ImagePreprocessor(bundle.Preprocessor, new ImageLimits());
+            var bytes = File.ReadAllBytes(result.GetValue(image)!.FullName);
+            var tensor = preprocessor.Preprocess(bytes);
+            WriteFloat32LittleEndian(result.GetValue(output)!.FullName, tensor);
+            if (result.GetValue(png) is { } pngFile)
+            {
+                using var crop = preprocessor.RenderCrop(bytes);
+                crop.SaveAsPng(pngFile.FullName);
+            }
+
+            var config = bundle.Preprocessor;
+            Console.Out.WriteLine($"wrote [3, {config.CropHeight}, {config.CropWidth}] float32 to {result.GetValue(output)!.FullName}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void WriteFloat32LittleEndian(string path, float[] values)
+    {
+        var bytes = new byte[values.Length * sizeof(float)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
+        }
+
+        File.WriteAllBytes(path, bytes);
+    }
+}

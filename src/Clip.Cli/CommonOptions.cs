@@ -1,0 +1,23 @@
+using System.CommandLine;
+using Clip.Inference;
+using Clip.Inference.Encoders;
+
+namespace Clip.Cli;
+
+/// <summary>Options several commands share.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Model() => new("--model")
+    {
+        Description = "Model bundle folder (default: the bundled tiny CLIP)",
+        DefaultValueFactory = _ => BundledModel.DirectoryPath,
+    };
+
+    public static Option<ExecutionDevice> Device() => new("--device")
+    {
+        Description = "Execution provider: auto (CUDA if it loads, else CPU), cpu or cuda",
+        DefaultValueFactory = _ => ExecutionDevice.Auto,
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print one JSON object per input" };
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using Clip.Inference.Bundles;
+using Clip.Inference.Encoders;
+using Clip.Inference.Imaging;
+using Clip.Inference.Tokenization;
+using Microsoft.Extensions.Logging;
+
+namespace Clip.Inference;
+
+/// <summary>
+/// One loaded CLIP model: its bundle, tokenizer, preprocessor and both encoders, ready to embed
+/// text and images. Thread-safe; create once per model and device and share it.
+/// </summary>
+public sealed class ClipModel : IDisposable
+{
+    private ClipModel(ModelBundle bundle, ClipTokenizer tokenizer, ImagePreprocessor preprocessor, ClipImageEncoder images, ClipTextEncoder texts)
+    {
+        Bundle = bundle;
+        Tokenizer = tokenizer;
+        Preprocessor = preprocessor;
+        ImageEncoder = images;
+        TextEncoder = texts;
+    }
+
+    public ModelBundle Bundle { get; }
+
+    public ClipTokenizer Tokenizer { get; }
+
+    public ImagePreprocessor Preprocessor { get; }
+
+    public ClipImageEncoder ImageEncoder { get; }
+
+    public ClipTextEncoder TextEncoder { get; }
+
+    /// <summary>The identifier results record as the model that produced them.</summary>
+    public string ModelId => Bundle.ModelId;
+
+    /// <summary>Loads the bundle named by <paramref name="options"/> and checks both graphs against it.</summary>
+    public static ClipModel Load(InferenceOptions options, ImageLimits limits, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var bundle = ModelBundle.Load(options.ModelPath);
+        var vocabulary = bundle.Tokenizer switch
+        {
+            TokenizerFiles.OpenAiBpe openAi => ClipVocabulary.LoadOpenAiBpe(openAi.GzipPath),
+            TokenizerFiles.HuggingFace hf => ClipVocabulary.LoadHuggingFace(hf.VocabJsonPath, hf.MergesPath),
+            _ => throw new ModelBundleException(bundle.DirectoryPath, "unsupported tokenizer files"),
+        };
+        var sessions = new OnnxSessionFactory(options, loggerFactory.CreateLogger<OnnxSessionFactory>());
+        var images = new ClipImageEncoder(bundle, sessions);
+        ClipTextEncoder? texts = null;
+        try
+        {
+            texts = new ClipTextEncoder(bundle, sessions);
+            if (images.Dimension > 0 && texts.Dimension > 0 && images.Dimension != texts.Dimension)
+            {
+                throw new ModelBundleException(
+                    bundle.DirectoryPath,
+                    string.Create(CultureInfo.InvariantCulture, $"image embeddings are {images.Dimension} wide but text embeddings {texts.Dimension}"));
+            }
+
+            var model = new ClipModel(bundle, new ClipTokenizer(vocabulary), new ImagePreprocessor(bundle.Preprocessor, limits), images, texts);
+            Log.ModelLoaded(loggerFactory.CreateLogger<ClipModel>(), bundle.ModelId, bundle.DirectoryPath, images.Device.ToString(), images.Dimension);
+            return model;
+        }
+        catch
+        {
+            images.Dispose();
+            texts?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Tokenizes (truncating to the context length, as CLIP does) and embeds texts.</summary>
+    public EmbeddingMatrix EmbedTexts(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var sequences = texts.Select(t => Tokenizer.Encode(t, TextEncoder.ContextLength).Ids).ToList();
+        return TextEncoder.Encode(sequences);
+    }
+
+    /// <summary>Decodes, preprocesses and embeds encoded images (JPEG, PNG, ...); bad input throws <see cref="ImageRejectedException"/>.</summary>
+    public EmbeddingMatrix EmbedImages(IReadOnlyList<byte[]> encodedImages)
+    {
+        ArgumentNullException.ThrowIfNull(encodedImages);
+        ArgumentOutOfRangeException.ThrowIfZero(encodedImages.Count);
+        var length = Preprocessor.Config.TensorLength;
+        var pixels = new float[encodedImages.Count * length];
+        for (var i = 0; i < encodedImages.Count; i++)
+        {
+            Preprocessor.Preprocess(encodedImages[i], pixels.AsSpan(i * length, length));
+        }
+
+        return ImageEncoder.Encode(pixels, encodedImages.Count);
+    }
+
+    public void Dispose()
+    {
+        ImageEncoder.Dispose();
+        TextEncoder.Dispose();
+    }
+}
