@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
@@ -22,6 +23,7 @@ internal static class ContainerInspector
         PngFormat => CountPngFrames(data),
         GifFormat => CountGifFrames(data),
         WebpFormat => CountWebpFrames(data),
+        BmpFormat => CheckBmp(data),
         _ => 1,
     };
 
@@ -61,6 +63,29 @@ internal static class ContainerInspector
         }
 
         throw Truncated("JPEG", "it ends before its image data");
+    }
+
+    private static int CheckBmp(ReadOnlySpan<byte> data)
+    {
+        const int BitmapInfoHeaderEnd = 14 + 40;
+        if (data.Length < BitmapInfoHeaderEnd)
+        {
+            throw Truncated("BMP", "its headers are incomplete");
+        }
+
+        var compression = BinaryPrimitives.ReadUInt32LittleEndian(data[30..]);
+        const uint Uncompressed = 0, BitFields = 3;
+        if (compression is not (Uncompressed or BitFields))
+        {
+            return 1;
+        }
+
+        long pixelOffset = BinaryPrimitives.ReadUInt32LittleEndian(data[10..]);
+        long width = BinaryPrimitives.ReadInt32LittleEndian(data[18..]);
+        long height = Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(data[22..]));
+        long bitsPerPixel = BinaryPrimitives.ReadUInt16LittleEndian(data[28..]);
+        var stride = ((width * bitsPerPixel) + 31) / 32 * 4;
+        return pixelOffset + (stride * height) <= data.Length ? 1 : throw Truncated("BMP", "its pixel rows are incomplete");
     }
 
     private static int CountPngFrames(ReadOnlySpan<byte> data)

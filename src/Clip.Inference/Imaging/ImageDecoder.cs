@@ -64,16 +64,16 @@ internal sealed class ImageDecoder
             throw new ImageRejectedException(ImageRejectionReason.Corrupt, $"The image declares an empty size {width}×{height}.");
         }
 
-        if (Math.Max(width, height) > _limits.MaxDimension)
-        {
-            throw new ImageRejectedException(
-                ImageRejectionReason.DimensionTooLarge, $"The image is {width}×{height}; no side may exceed {_limits.MaxDimension} pixels.");
-        }
-
         if ((long)width * height > _limits.MaxPixels)
         {
             throw new ImageRejectedException(
                 ImageRejectionReason.TooManyPixels, $"The image is {width}×{height}; at most {_limits.MaxPixels} pixels are accepted.");
+        }
+
+        if (Math.Max(width, height) > _limits.MaxDimension)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionReason.DimensionTooLarge, $"The image is {width}×{height}; no side may exceed {_limits.MaxDimension} pixels.");
         }
     }
 
