@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+using System.Text;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Clip.Inference.Tests.Imaging;
+
+/// <summary>Hand-built hostile files.</summary>
+internal static class HostileImages
+{
+    /// <summary>A PNG whose IHDR declares <paramref name="width"/>×<paramref name="height"/> and holds no pixel data.</summary>
+    public static byte[] PngHeader(int width, int height)
+    {
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
+        ihdr[8] = 8; // bit depth
+        ihdr[9] = 2; // RGB
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        WriteChunk(png, "IHDR", ihdr);
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    public static byte[] AnimatedGif(int frames)
+    {
+        using var image = new Image<Rgba32>(4, 4, new Rgba32(10, 200, 30));
+        for (var i = 1; i < frames; i++)
+        {
+            image.Frames.AddFrame(image.Frames.RootFrame);
+        }
+
+        using var gif = new MemoryStream();
+        image.Save(gif, new GifEncoder());
+        return gif.ToArray();
+    }
+
+    private static void WriteChunk(Stream png, string type, byte[] data)
+    {
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
+        png.Write(word);
+        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        png.Write(typed);
+        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(typed));
+        png.Write(word);
+    }
+
+    private static uint Crc32(byte[] data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+}

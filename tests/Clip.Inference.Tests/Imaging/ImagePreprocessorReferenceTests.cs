@@ -1,0 +1,70 @@
+using System.Globalization;
+using Clip.Inference.Imaging;
+using Xunit.Abstractions;
+
+namespace Clip.Inference.Tests.Imaging;
+
+public sealed class ImagePreprocessorReferenceTests(ITestOutputHelper output)
+{
+    // ImageSharp 2.1 upsamples 4:2:0 chroma differently from libjpeg's "fancy" upsampling,
+    // so this fixture measures the decoders' gap rather than our pipeline.
+    private const string ChromaSubsampledJpeg = "photo_420.jpg";
+
+    public static TheoryData<string> Fixtures => new(ReferenceFixtures.Names.Where(name => name != ChromaSubsampledJpeg));
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Preprocess_ReferenceFixture_MatchesTorchvision(string image)
+    {
+        var fixture = ReferenceFixtures.Get(image);
+        var preprocessor = new ImagePreprocessor(ReferenceFixtures.OpenAiConfig(fixture.Size), new ImageLimits());
+
+        var actual = preprocessor.Preprocess(ReferenceFixtures.Bytes(image));
+
+        var difference = TensorDifference.Between(actual, fixture.ReadTensor());
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture, $"{image} ({fixture.PilMode}, {fixture.Size}px): mean {difference.Mean:F6} max {difference.Max:F6}"));
+        Assert.True(difference.Mean < TensorDifference.MeanBound, $"mean absolute difference {difference.Mean}");
+        Assert.True(difference.Max < TensorDifference.MaxBound, $"max absolute difference {difference.Max}");
+    }
+
+    [Fact]
+    public void Preprocess_ChromaSubsampledJpeg_StaysWithinTheDecoderGap()
+    {
+        var fixture = ReferenceFixtures.Get(ChromaSubsampledJpeg);
+        var preprocessor = new ImagePreprocessor(ReferenceFixtures.OpenAiConfig(fixture.Size), new ImageLimits());
+
+        var difference = TensorDifference.Between(preprocessor.Preprocess(ReferenceFixtures.Bytes(fixture.Image)), fixture.ReadTensor());
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{fixture.Image}: mean {difference.Mean:F6} max {difference.Max:F6}"));
+        Assert.InRange(difference.Mean, 0, 0.05);
+        Assert.InRange(difference.Max, 0, 1.0);
+    }
+
+    [Fact]
+    public void Preprocess_CropShiftedByOnePixel_FailsTheBounds()
+    {
+        var fixture = ReferenceFixtures.Get("photo_baseline.jpg");
+        var preprocessor = new ImagePreprocessor(ReferenceFixtures.OpenAiConfig(fixture.Size), new ImageLimits());
+        var actual = preprocessor.Preprocess(ReferenceFixtures.Bytes(fixture.Image));
+        var expected = fixture.ReadTensor();
+
+        var difference = TensorDifference.Between(ShiftLeft(actual, fixture.Size), ShiftLeft(expected, fixture.Size, shift: 0));
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one-pixel shift: mean {difference.Mean:F6} max {difference.Max:F6}"));
+        Assert.False(difference.WithinBounds);
+    }
+
+    /// <summary>The tensor as if the crop had started <paramref name="shift"/> columns further right, minus the last columns.</summary>
+    private static float[] ShiftLeft(float[] chw, int size, int shift = 1)
+    {
+        var width = size - 1;
+        var result = new float[3 * size * width];
+        for (var row = 0; row < 3 * size; row++)
+        {
+            Array.Copy(chw, (row * size) + shift, result, row * width, width);
+        }
+
+        return result;
+    }
+}
