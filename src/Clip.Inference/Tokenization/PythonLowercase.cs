@@ -77,12 +77,12 @@ internal static class PythonLowercase
         return false;
     }
 
-    private static bool IsCased(Rune rune) =>
+    internal static bool IsCased(Rune rune) =>
         Rune.GetUnicodeCategory(rune) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
         || Rune.ToLowerInvariant(rune) != rune
         || Rune.ToUpperInvariant(rune) != rune;
 
-    private static bool IsCaseIgnorable(Rune rune) =>
+    internal static bool IsCaseIgnorable(Rune rune) =>
         Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format
             or UnicodeCategory.ModifierLetter or UnicodeCategory.ModifierSymbol
         || rune.Value is 0x27 or 0x2E or 0x3A or 0xB7 or 0x387 or 0x55F or 0x5F4 or 0x2018 or 0x2019 or 0x2024 or 0x2027
