@@ -77,11 +77,14 @@ internal static class PythonLowercase
         return false;
     }
 
+    /// <summary>Cased: Lu, Ll, Lt, letters with a case mapping, and the Other_Lowercase / Other_Uppercase chars that are not case-ignorable.</summary>
     internal static bool IsCased(Rune rune) =>
         Rune.GetUnicodeCategory(rune) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
         || Rune.ToLowerInvariant(rune) != rune
-        || Rune.ToUpperInvariant(rune) != rune;
+        || Rune.ToUpperInvariant(rune) != rune
+        || rune.Value is 0xAA or 0xBA or (>= 0x1F130 and <= 0x1F149) or (>= 0x1F150 and <= 0x1F169) or (>= 0x1F170 and <= 0x1F189);
 
+    /// <summary>Case_Ignorable: Mn, Me, Cf, Lm, Sk and the Word_Break MidLetter / MidNumLet / Single_Quote chars.</summary>
     internal static bool IsCaseIgnorable(Rune rune) =>
         Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format
             or UnicodeCategory.ModifierLetter or UnicodeCategory.ModifierSymbol

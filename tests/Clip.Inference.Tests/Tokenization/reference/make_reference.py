@@ -250,6 +250,8 @@ def write_unicode_tables(path):
     add("L", lambda cp: regex.match(r"\p{L}", chr(cp)) is not None)
     add("N", lambda cp: regex.match(r"\p{N}", chr(cp)) is not None)
     add("S", lambda cp: regex.match(r"\s", chr(cp)) is not None)
+    # Code points the regex module knows (its Unicode version may be older than .NET's).
+    add("R", lambda cp: regex.match(r"\p{Assigned}", chr(cp)) is not None)
     # Code points Python 3.11 knows (Unicode 14): lower() is only meaningful to compare there.
     add("A", lambda cp: unicodedata.category(chr(cp)) not in ("Cn", "Cs"))
     # Final_Sigma context, probed through str.lower itself (see PythonLowercase.cs):
