@@ -25,7 +25,7 @@ public sealed class TokenizeCommandTests
         var longText = string.Join(' ', Enumerable.Repeat("dog", 100));
         var input = $"\"a photo of a dog.\"\n\n\"caf\\u00e9\"\n{JsonSerializer.Serialize(longText)}\n";
 
-        var result = await CliProcess.RunAsync(input, "tokenize", "--stdin", "--json");
+        var result = await CliProcess.RunWithInputAsync(input, "tokenize", "--stdin", "--json");
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.OutputLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -43,7 +43,7 @@ public sealed class TokenizeCommandTests
     [Fact]
     public async Task Tokenize_MalformedStdinLine_FailsNamingTheLine()
     {
-        var result = await CliProcess.RunAsync("\"fine\"\nnot json\n", "tokenize", "--stdin");
+        var result = await CliProcess.RunWithInputAsync("\"fine\"\nnot json\n", "tokenize", "--stdin");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("stdin line 2: expected a JSON string", result.StandardError, StringComparison.Ordinal);

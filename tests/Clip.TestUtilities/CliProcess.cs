@@ -10,7 +10,7 @@ public static class CliProcess
         public IReadOnlyList<string> OutputLines => StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public static async Task<Result> RunAsync(string? standardInput, params string[] arguments)
+    public static async Task<Result> RunWithInputAsync(string? standardInput, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -40,5 +40,5 @@ public static class CliProcess
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 
-    public static Task<Result> RunAsync(params string[] arguments) => RunAsync(null, arguments);
+    public static Task<Result> RunAsync(params string[] arguments) => RunWithInputAsync(null, arguments);
 }

@@ -22,7 +22,7 @@ internal static class TokenizeCommand
         var command = new Command("tokenize", "Print the CLIP token ids of each text") { texts, stdin, json, model, contextLength };
         command.SetAction(result => CommandFailure.Run(() =>
         {
-            var inputs = result.GetValue(stdin) ? ReadJsonLines(Console.In) : result.GetValue(texts) ?? [];
+            IReadOnlyList<string> inputs = result.GetValue(stdin) ? ReadJsonLines(Console.In) : result.GetValue(texts) ?? [];
             if (inputs.Count == 0)
             {
                 throw new CommandInputException("nothing to tokenize: give TEXT arguments or --stdin");
