@@ -1,0 +1,58 @@
+using Clip.Inference.Encoders;
+using Clip.Inference.Imaging;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Clip.Inference.Tests;
+
+public sealed class InferenceServiceCollectionExtensionsTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection()
+            .AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddClipInference(configuration)
+            .BuildServiceProvider();
+    }
+
+    [Fact]
+    public void AddClipInference_NoConfiguration_LoadsTheBundledModelOnCpu()
+    {
+        using var services = Build(new() { ["Clip:Inference:Device"] = "Cpu" });
+
+        var model = services.GetRequiredService<ClipModel>();
+
+        Assert.Equal("clip-workers/tiny-clip-v1", model.ModelId);
+        Assert.Equal(ExecutionDevice.Cpu, model.ImageEncoder.Device);
+        Assert.Same(model, services.GetRequiredService<ClipModel>());
+    }
+
+    [Fact]
+    public void AddClipInference_BindsLimitsFromConfiguration()
+    {
+        using var services = Build(new() { ["Clip:Images:MaxFrames"] = "7", ["Clip:Inference:DeviceId"] = "2" });
+
+        Assert.Equal(7, services.GetRequiredService<IOptions<ImageLimits>>().Value.MaxFrames);
+        Assert.Equal(2, services.GetRequiredService<IOptions<InferenceOptions>>().Value.DeviceId);
+    }
+
+    [Theory]
+    [InlineData("Clip:Inference:DeviceId", "-1", "DeviceId")]
+    [InlineData("Clip:Inference:ModelPath", "", "ModelPath")]
+    [InlineData("Clip:Images:MaxFrames", "0", "MaxFrames")]
+    public void AddClipInference_InvalidSetting_FailsValidationNamingIt(string key, string value, string member)
+    {
+        using var services = Build(new() { [key] = value });
+
+        var e = Assert.ThrowsAny<OptionsValidationException>(() =>
+        {
+            _ = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<ImageLimits>>().Value;
+        });
+
+        Assert.Contains(member, e.Message, StringComparison.Ordinal);
+    }
+}
