@@ -23,6 +23,12 @@ internal static class LibjpegTurboDecoder
             throw Corrupt(decompressor);
         }
 
+        // A tables-only stream reads as a header without a frame.
+        if (width <= 0 || height <= 0)
+        {
+            throw new ImageRejectedException(ImageRejectionReason.Corrupt, "The JPEG declares no image frame.");
+        }
+
         if (colorspace is not (LibjpegTurbo.ColorspaceRgb or LibjpegTurbo.ColorspaceYCbCr or LibjpegTurbo.ColorspaceGray))
         {
             return null;
