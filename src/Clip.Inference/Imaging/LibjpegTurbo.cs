@@ -32,7 +32,7 @@ internal static partial class LibjpegTurbo
     {
         if (!IsAvailable)
         {
-            throw new InvalidOperationException("libturbojpeg is not available.");
+            throw new InvalidOperationException("libturbojpeg.so.0 is not available (apt-get install libturbojpeg0).");
         }
 
         var handle = InitDecompress();
