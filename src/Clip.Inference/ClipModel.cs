@@ -62,7 +62,16 @@ public sealed class ClipModel : IDisposable
             }
 
             var model = new ClipModel(bundle, new ClipTokenizer(vocabulary), new ImagePreprocessor(bundle.Preprocessor, limits), images, texts);
-            Log.ModelLoaded(loggerFactory.CreateLogger<ClipModel>(), bundle.ModelId, bundle.DirectoryPath, images.Device.ToString(), images.Dimension);
+            var logger = loggerFactory.CreateLogger<ClipModel>();
+            Log.ModelLoaded(logger, bundle.ModelId, bundle.DirectoryPath, images.Device.ToString(), images.Dimension);
+            if (model.Preprocessor.JpegBackend == JpegBackend.LibjpegTurbo)
+            {
+                Log.JpegDecodedByLibjpegTurbo(logger);
+            }
+            else
+            {
+                Log.JpegDecodedByImageSharp(logger);
+            }
             return model;
         }
         catch

@@ -15,4 +15,11 @@ internal static partial class Log
 
     [LoggerMessage(3, LogLevel.Information, "Loaded model {ModelId} from {Directory} on {Device} (embedding width {Dimension})")]
     public static partial void ModelLoaded(ILogger logger, string modelId, string directory, string device, int dimension);
+
+    [LoggerMessage(5, LogLevel.Information, "JPEG images are decoded by libjpeg-turbo, as in Pillow")]
+    public static partial void JpegDecodedByLibjpegTurbo(ILogger logger);
+
+    [LoggerMessage(6, LogLevel.Warning,
+        "libturbojpeg not found (apt-get install libturbojpeg0); JPEG images are decoded by ImageSharp, whose chroma upsampling drifts slightly from Pillow's")]
+    public static partial void JpegDecodedByImageSharp(ILogger logger);
 }

@@ -15,20 +15,24 @@ namespace Clip.Inference.Imaging;
 /// <summary>
 /// Decodes the first frame of a JPEG, PNG, GIF, WebP or BMP within <see cref="ImageLimits"/>:
 /// the declared size and frame count are checked before any pixel buffer exists, and every
-/// ImageSharp failure becomes an <see cref="ImageRejectedException"/>.
+/// ImageSharp failure becomes an <see cref="ImageRejectedException"/>. JPEGs go to libjpeg-turbo
+/// when the system has it, as in Pillow.
 /// </summary>
 internal sealed class ImageDecoder
 {
     private const int BytesPerWidestPixel = 8;
     private readonly ImageLimits _limits;
 
-    public ImageDecoder(ImageLimits limits)
+    public ImageDecoder(ImageLimits limits, bool preferLibjpegTurbo = true)
     {
         _limits = limits;
         Configuration = CreateConfiguration(limits);
+        JpegBackend = preferLibjpegTurbo && LibjpegTurbo.IsAvailable ? JpegBackend.LibjpegTurbo : JpegBackend.ImageSharp;
     }
 
     public Configuration Configuration { get; }
+
+    public JpegBackend JpegBackend { get; }
 
     public DecodedImage Decode(byte[] encoded)
     {
@@ -46,7 +50,7 @@ internal sealed class ImageDecoder
                     ImageRejectionReason.TooManyFrames, $"The image has {frames} frames; at most {_limits.MaxFrames} are accepted.");
             }
 
-            using var image = Image.Load(Configuration, encoded);
+            using var image = Load(format, info, encoded);
             CheckSize(image.Width, image.Height);
             image.Mutate(operations => operations.AutoOrient());
             return new DecodedImage(ToRgba(image), image.Width, image.Height, ModeOf(format, image.Metadata));
@@ -55,6 +59,14 @@ internal sealed class ImageDecoder
         {
             throw Map(exception);
         }
+    }
+
+    private Image Load(IImageFormat format, IImageInfo info, byte[] encoded)
+    {
+        var turbo = format is JpegFormat && JpegBackend == JpegBackend.LibjpegTurbo
+            ? LibjpegTurboDecoder.TryDecode(encoded, info.Metadata.ExifProfile, Configuration, CheckSize)
+            : null;
+        return turbo ?? Image.Load(Configuration, encoded);
     }
 
     private void CheckSize(int width, int height)

@@ -15,16 +15,25 @@ public sealed class ImagePreprocessor
     private readonly ImageDecoder _decoder;
 
     public ImagePreprocessor(PreprocessorConfig config, ImageLimits limits)
+        : this(config, limits, preferLibjpegTurbo: true)
+    {
+    }
+
+    /// <summary>With <paramref name="preferLibjpegTurbo"/> false, ImageSharp decodes JPEGs even where libjpeg-turbo is installed.</summary>
+    internal ImagePreprocessor(PreprocessorConfig config, ImageLimits limits, bool preferLibjpegTurbo)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(limits);
         Validate(config);
         Config = config;
         _limits = limits;
-        _decoder = new ImageDecoder(limits);
+        _decoder = new ImageDecoder(limits, preferLibjpegTurbo);
     }
 
     public PreprocessorConfig Config { get; }
+
+    /// <summary>The JPEG decoder in use: worth logging once, since only libjpeg-turbo matches torchvision exactly.</summary>
+    public JpegBackend JpegBackend => _decoder.JpegBackend;
 
     /// <summary>Writes the normalised CHW tensor of <paramref name="encoded"/> into <paramref name="destination"/>.</summary>
     /// <exception cref="ImageRejectedException">The bytes are not an acceptable image.</exception>

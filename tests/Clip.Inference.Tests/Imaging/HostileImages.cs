@@ -24,6 +24,22 @@ internal static class HostileImages
         return png.ToArray();
     }
 
+    /// <summary><paramref name="jpeg"/> with its frame header (SOF0 or SOF2) rewritten to declare <paramref name="width"/>×<paramref name="height"/>.</summary>
+    public static byte[] JpegDeclaring(byte[] jpeg, int width, int height)
+    {
+        var patched = jpeg.ToArray();
+        var offset = 2;
+        while (patched[offset + 1] is not (0xC0 or 0xC2))
+        {
+            offset += 2 + BinaryPrimitives.ReadUInt16BigEndian(patched.AsSpan(offset + 2));
+        }
+
+        // FF Cn, length (2), sample precision (1), then height and width.
+        BinaryPrimitives.WriteUInt16BigEndian(patched.AsSpan(offset + 5), checked((ushort)height));
+        BinaryPrimitives.WriteUInt16BigEndian(patched.AsSpan(offset + 7), checked((ushort)width));
+        return patched;
+    }
+
     public static byte[] AnimatedGif(int frames)
     {
         using var image = new Image<Rgba32>(4, 4, new Rgba32(10, 200, 30));
