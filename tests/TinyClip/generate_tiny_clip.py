@@ -221,12 +221,18 @@ COLOUR_ONLY_TEMPLATES = [
 
 
 def caption_for(colour, shape, rng):
+    """A caption and the attributes it asserts (None: says nothing about that attribute)."""
     kind = rng.random()
-    if kind < 0.5:
+    if kind < 0.4:
         return rng.choice(TEMPLATES).format(f"{colour} {shape}"), (colour, shape)
     if kind < 0.8:
         return rng.choice(TEMPLATES).format(shape), (None, shape)
     return rng.choice(COLOUR_ONLY_TEMPLATES).format(colour), (colour, None)
+
+
+def greyscale(image):
+    luma = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return np.repeat(np.clip(luma + 0.5, 0, 255).astype(np.uint8)[..., None], 3, axis=-1)
 
 
 def normalise(batch_uint8):
@@ -237,6 +243,7 @@ def normalise(batch_uint8):
 
 
 def describes(caption_attrs, image_attrs):
+    """Whether a caption is true of an image; a greyscale image (colour None) has no colour to name."""
     (cc, cs), (ic, ish) = caption_attrs, image_attrs
     return (cc is None or cc == ic) and (cs is None or cs == ish)
 
@@ -287,6 +294,8 @@ def main():
     p.add_argument("--text-heads", type=int, default=4)
     p.add_argument("--embed-dim", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--greyscale", type=float, default=0.5, help="share of shape-only captions whose image is shown in greyscale")
+    p.add_argument("--checkpoints", default="", help="also export a bundle here every 1000 steps")
     a = p.parse_args()
 
     torch.manual_seed(a.seed)
@@ -321,11 +330,15 @@ def main():
             for g in opt.param_groups:
                 g["lr"] = lr
             idx = order[b0 : b0 + a.batch]
-            images = normalise(pool[idx])
             caps = [caption_for(*pool_attrs[i], rng) for i in idx]
+            # Some shape-only pairs lose their colour: shape features must then work from form
+            # alone, which is what lets the model name the shape of a colour it never saw it in.
+            grey = [ca[0] is None and rng.random() < a.greyscale for _, ca in caps]
+            images = normalise(np.stack([greyscale(pool[i]) if g else pool[i] for i, g in zip(idx, grey)]))
+            attrs = [(None, pool_attrs[i][1]) if g else pool_attrs[i] for i, g in zip(idx, grey)]
             ids = torch.tensor([encoder.encode(c) for c, _ in caps])
             # Soft targets: a caption is a positive for every image it truly describes.
-            target = torch.tensor([[1.0 if describes(ca, pool_attrs[j]) else 0.0 for j in idx] for _, ca in caps])
+            target = torch.tensor([[1.0 if describes(ca, attrs[j]) else 0.0 for j in range(len(idx))] for _, ca in caps])
             img = F.normalize(model.visual(images), dim=-1)
             txt = F.normalize(model.text(ids), dim=-1)
             logits = model.logit_scale.exp().clamp(max=100) * txt @ img.T
@@ -339,10 +352,12 @@ def main():
             step += 1
             if step % 200 == 0:
                 print(f"step {step} epoch {epoch} {elapsed / 60:.1f} min loss {loss.item():.3f} scale {model.logit_scale.exp().item():.1f} lr {lr:.2e}", flush=True)
-            if step % 2000 == 0:
+            if step % 1000 == 0:
                 model.eval()
-                evaluate(model, encoder, 320, 7, combos, "seen")
-                evaluate(model, encoder, 320, 8, HELD_OUT, "held-out")
+                seen = evaluate(model, encoder, 320, 7, combos, "seen")
+                held = evaluate(model, encoder, 320, 8, HELD_OUT, "held-out")
+                if a.checkpoints:
+                    export(model, a, encoder, seen, held, step, os.path.join(a.checkpoints, f"step-{step}"))
                 model.train()
         epoch += 1
         for i in rng.sample(range(a.pool), a.refresh):
@@ -351,11 +366,10 @@ def main():
     model.eval()
     seen = evaluate(model, encoder, 960, 11, combos, "seen")
     held = evaluate(model, encoder, 960, 12, HELD_OUT, "held-out")
-    export(model, a, encoder, seen, held, step)
+    export(model, a, encoder, seen, held, step, a.out)
 
 
-def export(model, a, encoder, seen, held, steps):
-    out = a.out
+def export(model, a, encoder, seen, held, steps, out):
     os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
     pixels = torch.zeros(2, 3, a.image_size, a.image_size)
     torch.onnx.export(
@@ -378,7 +392,7 @@ def export(model, a, encoder, seen, held, steps):
                         "vocab_size": EOT + 1, "max_position_embeddings": CONTEXT_LENGTH, "eos_token_id": EOT, "bos_token_id": SOT},
         "vision_config": {"hidden_size": a.vision_width, "num_hidden_layers": a.vision_layers, "num_attention_heads": a.vision_heads,
                           "image_size": a.image_size, "patch_size": a.patch},
-        "training": {"seed": a.seed, "steps": steps, "minutes": a.minutes, "batch": a.batch, "pool": a.pool,
+        "training": {"seed": a.seed, "steps": steps, "batch": a.batch, "pool": a.pool, "greyscale": a.greyscale, "lr": a.lr,
                      "colours": COLOURS, "shapes": SHAPES, "held_out": [list(h) for h in HELD_OUT],
                      "python_eval": {"seen": dict(zip(["shape", "colour", "colour_shape"], seen)),
                                      "held_out": dict(zip(["shape", "colour", "colour_shape"], held))}},
