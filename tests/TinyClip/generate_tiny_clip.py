@@ -16,7 +16,6 @@ Everything is seeded; the exported bundle is committed so nothing needs Python a
 test time.
 """
 import argparse
-import gzip
 import json
 import math
 import os
@@ -29,7 +28,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "Clip.Inference.Tests", "Tokenization", "reference"))
+from make_reference import Tokenizer  # noqa: E402
 from synthetic_world import (  # noqa: E402
     COLOURS,
     HELD_OUT,
@@ -44,61 +46,15 @@ MEAN = [0.48145466, 0.4578275, 0.40821073]
 STD = [0.26862954, 0.26130258, 0.27577711]
 
 
-# --- a minimal CLIP BPE encoder for the training captions (plain lower-case ASCII) ---
-def _byte_alphabet():
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    codes = printable[:]
-    extra = 0
-    for b in range(256):
-        if b not in printable:
-            printable.append(b)
-            codes.append(256 + extra)
-            extra += 1
-    return {b: chr(c) for b, c in zip(printable, codes)}
-
-
 class CaptionEncoder:
-    def __init__(self, vocab_gz):
-        lines = gzip.open(vocab_gz).read().decode("utf-8").split("\n")[1 : 49152 - 256 - 2 + 1]
-        merges = [tuple(line.split()) for line in lines]
-        symbols = list(_byte_alphabet().values())
-        symbols = symbols + [s + "</w>" for s in symbols] + ["".join(m) for m in merges]
-        symbols += ["<|startoftext|>", "<|endoftext|>"]
-        self.ids = {s: i for i, s in enumerate(symbols)}
-        self.rank = {m: i for i, m in enumerate(merges)}
-        self.alphabet = _byte_alphabet()
-        assert self.ids["<|endoftext|>"] == EOT
+    """Captions to zero-padded CLIP token ids, with the Python reference tokenizer the C# one is tested against."""
 
-    def _bpe(self, word):
-        parts = list(word[:-1]) + [word[-1] + "</w>"]
-        while len(parts) > 1:
-            pairs = [(self.rank.get((a, b), math.inf), i) for i, (a, b) in enumerate(zip(parts, parts[1:]))]
-            best, _ = min(pairs)
-            if best == math.inf:
-                break
-            pair = min(p for p in pairs if p[0] == best)[1]
-            a, b = parts[pair], parts[pair + 1]
-            merged, i = [], 0
-            while i < len(parts):
-                if i < len(parts) - 1 and parts[i] == a and parts[i + 1] == b:
-                    merged.append(a + b)
-                    i += 2
-                else:
-                    merged.append(parts[i])
-                    i += 1
-            parts = merged
-        return parts
+    def __init__(self, vocab_gz):
+        self.tokenizer = Tokenizer(vocab_gz)
 
     def encode(self, caption):
-        import regex
-
-        words = regex.findall(r"'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+", caption.lower().strip())
-        ids = [SOT]
-        for w in words:
-            w = "".join(self.alphabet[b] for b in w.encode("utf-8"))
-            ids += [self.ids[p] for p in self._bpe(w)]
-        ids.append(EOT)
-        assert len(ids) <= CONTEXT_LENGTH, caption
+        ids, truncated = self.tokenizer.tokenize(caption, CONTEXT_LENGTH)
+        assert not truncated, caption
         return ids + [0] * (CONTEXT_LENGTH - len(ids))
 
 
