@@ -22,22 +22,31 @@ internal static class TokenizeCommand
         var command = new Command("tokenize", "Print the CLIP token ids of each text") { texts, stdin, json, model, contextLength };
         command.SetAction(result => CommandFailure.Run(() =>
         {
-            IReadOnlyList<string> inputs = result.GetValue(stdin) ? ReadJsonLines(Console.In) : result.GetValue(texts) ?? [];
-            if (inputs.Count == 0)
-            {
-                throw new CommandInputException("nothing to tokenize: give TEXT arguments or --stdin");
-            }
-
             var length = result.GetValue(contextLength);
             if (length < 2)
             {
                 throw new CommandInputException("--context-length must be at least 2");
             }
 
+            var fromStdin = result.GetValue(stdin);
+            var arguments = result.GetValue(texts) ?? [];
+            if (!fromStdin && arguments.Length == 0)
+            {
+                throw new CommandInputException("nothing to tokenize: give TEXT arguments or --stdin");
+            }
+
             var tokenizer = new ClipTokenizer(LoadVocabulary(ModelBundle.Load(result.GetValue(model)!)));
             var asJson = result.GetValue(json);
-            foreach (var text in inputs)
+            var failures = 0;
+            foreach (var (text, error) in fromStdin ? ReadJsonLines(Console.In) : arguments.Select(a => (a, (string?)null)))
             {
+                if (error is not null)
+                {
+                    Console.Error.WriteLine($"clip: error: {error}");
+                    failures++;
+                    continue;
+                }
+
                 var tokens = tokenizer.Encode(text, length);
                 if (asJson)
                 {
@@ -53,7 +62,7 @@ internal static class TokenizeCommand
                 }
             }
 
-            return 0;
+            return failures == 0 ? 0 : CommandFailure.Failed;
         }));
         return command;
     }
@@ -65,30 +74,22 @@ internal static class TokenizeCommand
         _ => throw new ModelBundleException(bundle.DirectoryPath, "unsupported tokenizer files"),
     };
 
-    private static List<string> ReadJsonLines(TextReader reader)
+    /// <summary>One JSON string per line, blank lines skipped; a bad line yields an error and reading goes on.</summary>
+    private static IEnumerable<(string Text, string? Error)> ReadJsonLines(TextReader reader)
     {
-        var texts = new List<string>();
         var number = 0;
         while (reader.ReadLine() is { } line)
         {
             number++;
-            if (line.Length == 0)
+            if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
             }
 
-            try
-            {
-                texts.Add(JsonSerializer.Deserialize(line, CliJson.Output.String)
-                    ?? throw new CommandInputException($"stdin line {number}: expected a JSON string, found null"));
-            }
-            catch (JsonException e)
-            {
-                throw new CommandInputException($"stdin line {number}: expected a JSON string ({e.Message})");
-            }
+            yield return JsonStringLiteral.TryParse(line, out var text, out var error)
+                ? (text, null)
+                : (string.Empty, $"stdin line {number}: {error}");
         }
-
-        return texts;
     }
 }
 

@@ -27,6 +27,7 @@ internal static class TextFixer
 
     public static string Fix(string text)
     {
+        text = ReplaceLoneSurrogates(text);
         // ftfy leaves entities alone in text that looks like HTML markup.
         var unescapeHtml = !text.Contains('<', StringComparison.Ordinal);
         for (var pass = 0; pass < MaxPasses; pass++)
@@ -53,6 +54,30 @@ internal static class TextFixer
         }
 
         return text;
+    }
+
+    /// <summary>A lone UTF-16 surrogate is no character at all (Python cannot even UTF-8 encode it); U+FFFD stands in.</summary>
+    private static string ReplaceLoneSurrogates(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                builder.Append(text, i++, 2);
+            }
+            else
+            {
+                builder.Append(char.IsSurrogate(text[i]) ? '\uFFFD' : text[i]);
+            }
+        }
+
+        return builder.ToString();
     }
 
     private static string? FixC1Control(char c) =>

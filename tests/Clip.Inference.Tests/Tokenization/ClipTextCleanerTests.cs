@@ -4,6 +4,18 @@ namespace Clip.Inference.Tests.Tokenization;
 
 public sealed class ClipTextCleanerTests
 {
+    [Fact]
+    public void Clean_LoneSurrogates_BecomeReplacementCharacterPairsSurvive()
+    {
+        // Built in code: attribute arguments are stored as UTF-8 and cannot carry a lone surrogate.
+        var high = ((char)0xD83D).ToString();
+        var low = ((char)0xDC36).ToString();
+
+        Assert.Equal("a\uFFFDb", ClipTextCleaner.Clean("a" + high + "b"));
+        Assert.Equal("\uFFFD dog \uFFFD", ClipTextCleaner.Clean(low + " dog " + high));
+        Assert.Equal(high + low + " ok", ClipTextCleaner.Clean(high + low + " ok"));
+    }
+
     [Theory]
     [InlineData("\u2018single\u2019 \u201Adouble\u201B", "'single' 'double'")]
     [InlineData("\u201Cquoted\u201D \u201Elow\u201F", "\"quoted\" \"low\"")]
