@@ -13,6 +13,16 @@ public sealed class ClipTokenizer
     /// <summary>Past this many cached words new words are encoded without being cached.</summary>
     internal const int MaxCachedWords = 100_000;
 
+    /// <summary>Longer words are not cached: prompts never hold them and they would pin memory.</summary>
+    internal const int MaxCachedWordLength = 64;
+
+    /// <summary>
+    /// BPE is quadratic in a word's length, so a hostile run of letters is encoded in pieces of this
+    /// many characters; merges cannot cross a piece boundary, so ids of such words can differ from the
+    /// reference's — which would take minutes or hours on them.
+    /// </summary>
+    internal const int MaxBpeWordLength = 1_000;
+
     private readonly ClipVocabulary _vocabulary;
     private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 
@@ -28,7 +38,8 @@ public sealed class ClipTokenizer
         ArgumentOutOfRangeException.ThrowIfLessThan(contextLength, 2);
 
         var ids = new List<int> { _vocabulary.StartOfTextId };
-        AppendBpeIds(text, ids);
+        // Ids past the context are cut anyway; stopping once there is one too many keeps the result exact.
+        AppendBpeIds(text, ids, stopAfter: contextLength);
         ids.Add(_vocabulary.EndOfTextId);
 
         var truncated = ids.Count > contextLength;
@@ -45,16 +56,36 @@ public sealed class ClipTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>();
-        AppendBpeIds(text, ids);
+        AppendBpeIds(text, ids, stopAfter: int.MaxValue);
         return ids.AsReadOnly();
     }
 
-    private void AppendBpeIds(string text, List<int> ids)
+    private void AppendBpeIds(string text, List<int> ids, int stopAfter)
     {
         var cleaned = ClipTextCleaner.Clean(text);
         foreach (var (start, length) in ClipPreTokenizer.Split(cleaned))
         {
-            ids.AddRange(EncodeWord(cleaned.Substring(start, length)));
+            if (ids.Count > stopAfter)
+            {
+                return;
+            }
+
+            if (length <= MaxBpeWordLength)
+            {
+                ids.AddRange(EncodeWord(cleaned.Substring(start, length)));
+                continue;
+            }
+
+            for (int piece = 0, pieceLength; piece < length && ids.Count <= stopAfter; piece += pieceLength)
+            {
+                pieceLength = Math.Min(MaxBpeWordLength, length - piece);
+                if (char.IsHighSurrogate(cleaned[start + piece + pieceLength - 1]) && pieceLength < length - piece)
+                {
+                    pieceLength++;
+                }
+
+                ids.AddRange(BytePairEncoder.Encode(cleaned.AsSpan(start + piece, pieceLength), _vocabulary));
+            }
         }
     }
 
@@ -69,7 +100,7 @@ public sealed class ClipTokenizer
         var ids = word is ClipPreTokenizer.StartOfText or ClipPreTokenizer.EndOfText && _vocabulary.TryGetId(word, out var special)
             ? [special]
             : BytePairEncoder.Encode(word, _vocabulary);
-        if (_cache.Count < MaxCachedWords)
+        if (word.Length <= MaxCachedWordLength && _cache.Count < MaxCachedWords)
         {
             _cache.TryAdd(word, ids);
         }

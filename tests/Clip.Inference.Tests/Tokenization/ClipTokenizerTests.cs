@@ -45,6 +45,26 @@ public sealed class ClipTokenizerTests
     }
 
     [Fact]
+    public void Encode_HostileRunOfLetters_FinishesTruncated()
+    {
+        // Reference BPE is quadratic in word length: a 300,000-letter word would take hours there.
+        var result = _tokenizer.Encode(new string('x', 300_000) + " dog");
+
+        Assert.True(result.Truncated);
+        Assert.Equal(77, result.Ids.Count);
+        Assert.Equal(49407, result.Ids[^1]);
+    }
+
+    [Fact]
+    public void Encode_MegabytesOfWords_SameIdsAsTheFirstWordsAlone()
+    {
+        var head = string.Join(' ', Enumerable.Range(0, 80).Select(i => $"word{i}"));
+        var huge = head + string.Concat(Enumerable.Repeat(" more words here", 200_000));
+
+        Assert.Equal(_tokenizer.Encode(head).Ids, _tokenizer.Encode(huge).Ids);
+    }
+
+    [Fact]
     public void Encode_ExactlyContextLength_NotTruncated()
     {
         var result = _tokenizer.Encode(string.Join(' ', Enumerable.Repeat("photo", 75)));
