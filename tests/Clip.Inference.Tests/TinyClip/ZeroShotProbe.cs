@@ -7,7 +7,7 @@ namespace Clip.Inference.Tests.TinyClip;
 /// The smallest zero-shot classifier that tests need: prompt-ensemble class embeddings
 /// (embed, normalise, average, re-normalise) and argmax cosine similarity.
 /// </summary>
-internal sealed class ZeroShotProbe
+public sealed class ZeroShotProbe
 {
     private readonly IReadOnlyList<string> _classes;
     private readonly float[][] _classEmbeddings;
