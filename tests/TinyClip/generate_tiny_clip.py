@@ -186,6 +186,26 @@ def caption_for(colour, shape, rng):
     return rng.choice(COLOUR_ONLY_TEMPLATES).format(colour), (colour, None)
 
 
+def colourless_look(caption_attrs, rng, a):
+    """For a shape-only caption, maybe show its picture without a nameable colour."""
+    if caption_attrs[0] is not None:
+        return None
+    draw = rng.random()
+    if draw < a.greyscale:
+        return "greyscale"
+    if draw < a.greyscale + a.confetti:
+        return "confetti"
+    return None
+
+
+def restyle(image, attrs, look, rng):
+    if look == "greyscale":
+        return greyscale(image)
+    if look == "confetti":
+        return render(attrs[0], attrs[1], rng, confetti=True)
+    return image
+
+
 def greyscale(image):
     luma = image.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     return np.repeat(np.clip(luma + 0.5, 0, 255).astype(np.uint8)[..., None], 3, axis=-1)
@@ -250,7 +270,8 @@ def main():
     p.add_argument("--text-heads", type=int, default=4)
     p.add_argument("--embed-dim", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--greyscale", type=float, default=0.5, help="share of shape-only captions whose image is shown in greyscale")
+    p.add_argument("--greyscale", type=float, default=0.35, help="share of shape-only captions whose picture is shown in greyscale")
+    p.add_argument("--confetti", type=float, default=0.35, help="share of shape-only captions whose shape is filled with random colours")
     p.add_argument("--checkpoints", default="", help="also export a bundle here every 1000 steps")
     a = p.parse_args()
 
@@ -287,11 +308,12 @@ def main():
                 g["lr"] = lr
             idx = order[b0 : b0 + a.batch]
             caps = [caption_for(*pool_attrs[i], rng) for i in idx]
-            # Some shape-only pairs lose their colour: shape features must then work from form
-            # alone, which is what lets the model name the shape of a colour it never saw it in.
-            grey = [ca[0] is None and rng.random() < a.greyscale for _, ca in caps]
-            images = normalise(np.stack([greyscale(pool[i]) if g else pool[i] for i, g in zip(idx, grey)]))
-            attrs = [(None, pool_attrs[i][1]) if g else pool_attrs[i] for i, g in zip(idx, grey)]
+            # Shape-only pairs often lose their colour (greyscale, or a confetti fill): shape features
+            # must then work from form alone. Without this the model learns that no red thing is a
+            # star — true of its training data — and names the wrong shape on every held-out pair.
+            looks = [colourless_look(ca, rng, a) for _, ca in caps]
+            images = normalise(np.stack([restyle(pool[i], pool_attrs[i], look, rng) for i, look in zip(idx, looks)]))
+            attrs = [(None, pool_attrs[i][1]) if look else pool_attrs[i] for i, look in zip(idx, looks)]
             ids = torch.tensor([encoder.encode(c) for c, _ in caps])
             # Soft targets: a caption is a positive for every image it truly describes.
             target = torch.tensor([[1.0 if describes(ca, attrs[j]) else 0.0 for j in range(len(idx))] for _, ca in caps])
@@ -348,7 +370,7 @@ def export(model, a, encoder, seen, held, steps, out):
                         "vocab_size": EOT + 1, "max_position_embeddings": CONTEXT_LENGTH, "eos_token_id": EOT, "bos_token_id": SOT},
         "vision_config": {"hidden_size": a.vision_width, "num_hidden_layers": a.vision_layers, "num_attention_heads": a.vision_heads,
                           "image_size": a.image_size, "patch_size": a.patch},
-        "training": {"seed": a.seed, "steps": steps, "batch": a.batch, "pool": a.pool, "greyscale": a.greyscale, "lr": a.lr,
+        "training": {"seed": a.seed, "steps": steps, "batch": a.batch, "pool": a.pool, "greyscale": a.greyscale, "confetti": a.confetti, "lr": a.lr,
                      "colours": COLOURS, "shapes": SHAPES, "held_out": [list(h) for h in HELD_OUT],
                      "python_eval": {"seen": dict(zip(["shape", "colour", "colour_shape"], seen)),
                                      "held_out": dict(zip(["shape", "colour", "colour_shape"], held))}},

@@ -61,8 +61,12 @@ def outline(shape):
     raise ValueError(shape)
 
 
-def render(colour, shape, rng, width=SIZE, height=SIZE):
-    """Draw one image as uint8 HxWx3; rng is a random.Random."""
+def render(colour, shape, rng, width=SIZE, height=SIZE, confetti=False):
+    """Draw one image as uint8 HxWx3; rng is a random.Random.
+
+    confetti=True fills the shape with random colours per pixel instead of `colour`: a picture of
+    a shape that has no colour to name, for training shape features that do not lean on colour.
+    """
     scale = min(width, height)
     grey = rng.uniform(0.3, 0.7) * 255
     background = np.array([grey + rng.uniform(-20, 20) for _ in range(3)], dtype=np.float32)
@@ -78,7 +82,7 @@ def render(colour, shape, rng, width=SIZE, height=SIZE):
     ImageDraw.Draw(mask).polygon(points, fill=255)
     fill = np.array([v + rng.uniform(-18, 18) for v in COLOURS[colour]], dtype=np.float32)
     inside = np.asarray(mask) > 0
-    image[inside] = fill
     noise_rng = np.random.default_rng(rng.getrandbits(32))
+    image[inside] = noise_rng.uniform(0, 255, size=(int(inside.sum()), 3)) if confetti else fill
     image += noise_rng.normal(0, 14, size=image.shape).astype(np.float32)
     return np.clip(image + 0.5, 0, 255).astype(np.uint8)
