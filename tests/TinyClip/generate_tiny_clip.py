@@ -270,8 +270,8 @@ def main():
     p.add_argument("--text-heads", type=int, default=4)
     p.add_argument("--embed-dim", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--greyscale", type=float, default=0.35, help="share of shape-only captions whose picture is shown in greyscale")
-    p.add_argument("--confetti", type=float, default=0.35, help="share of shape-only captions whose shape is filled with random colours")
+    p.add_argument("--greyscale", type=float, default=0.5, help="share of shape-only captions whose picture is shown in greyscale")
+    p.add_argument("--confetti", type=float, default=0.5, help="share of shape-only captions whose shape is filled with random colours")
     p.add_argument("--checkpoints", default="", help="also export a bundle here every 1000 steps")
     a = p.parse_args()
 
@@ -308,9 +308,10 @@ def main():
                 g["lr"] = lr
             idx = order[b0 : b0 + a.batch]
             caps = [caption_for(*pool_attrs[i], rng) for i in idx]
-            # Shape-only pairs often lose their colour (greyscale, or a confetti fill): shape features
-            # must then work from form alone. Without this the model learns that no red thing is a
-            # star — true of its training data — and names the wrong shape on every held-out pair.
+            # Shape-only captions describe pictures with no nameable colour (greyscale, or a confetti
+            # fill). Otherwise "a photo of a star." learns the average colour of training stars, which
+            # is never red, and a red star is matched to a shape that does come in red: below chance
+            # on every held-out pair. Colourless, every shape prompt carries the same colour component.
             looks = [colourless_look(ca, rng, a) for _, ca in caps]
             images = normalise(np.stack([restyle(pool[i], pool_attrs[i], look, rng) for i, look in zip(idx, looks)]))
             attrs = [(None, pool_attrs[i][1]) if look else pool_attrs[i] for i, look in zip(idx, looks)]
