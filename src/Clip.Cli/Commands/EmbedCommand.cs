@@ -24,11 +24,12 @@ internal static class EmbedCommand
         {
             using var loggers = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
             var options = new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) };
-            using var clip = ClipModel.Load(options, new ImageLimits(), loggers);
+            var limits = new ImageLimits();
+            using var clip = ClipModel.Load(options, limits, loggers);
             var failures = 0;
             foreach (var batch in result.GetValue(images)!.Chunk(BatchSize))
             {
-                failures += EmbedBatch(clip, batch, result.GetValue(json));
+                failures += EmbedBatch(clip, limits, batch, result.GetValue(json));
             }
 
             return failures == 0 ? 0 : CommandFailure.Failed;
@@ -36,7 +37,7 @@ internal static class EmbedCommand
         return command;
     }
 
-    private static int EmbedBatch(ClipModel clip, FileInfo[] files, bool asJson)
+    private static int EmbedBatch(ClipModel clip, ImageLimits limits, FileInfo[] files, bool asJson)
     {
         var length = clip.Preprocessor.Config.TensorLength;
         var pixels = new float[files.Length * length];
@@ -45,7 +46,7 @@ internal static class EmbedCommand
         {
             try
             {
-                clip.Preprocessor.Preprocess(File.ReadAllBytes(file.FullName), pixels.AsSpan(accepted.Count * length, length));
+                clip.Preprocessor.Preprocess(ImageFiles.Read(file, limits), pixels.AsSpan(accepted.Count * length, length));
                 accepted.Add(file);
             }
             catch (Exception e) when (e is ImageRejectedException or IOException or UnauthorizedAccessException)

@@ -19,8 +19,9 @@ internal static class PreprocessCommand
         command.SetAction(result => CommandFailure.Run(() =>
         {
             var bundle = ModelBundle.Load(result.GetValue(model)!);
-            var preprocessor = new ImagePreprocessor(bundle.Preprocessor, new ImageLimits());
-            var bytes = File.ReadAllBytes(result.GetValue(image)!.FullName);
+            var limits = new ImageLimits();
+            var preprocessor = new ImagePreprocessor(bundle.Preprocessor, limits);
+            var bytes = ImageFiles.Read(result.GetValue(image)!, limits);
             var tensor = preprocessor.Preprocess(bytes);
             WriteFloat32LittleEndian(result.GetValue(output)!.FullName, tensor);
             if (result.GetValue(png) is { } pngFile)
