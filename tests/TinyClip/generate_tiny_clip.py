@@ -37,6 +37,7 @@ from synthetic_world import (  # noqa: E402
     HELD_OUT,
     SHAPES,
     render,
+    render_two,
     training_combinations,
 )
 
@@ -176,8 +177,9 @@ COLOUR_ONLY_TEMPLATES = [
 ]
 
 
-def caption_for(colour, shape, rng):
-    """A caption and the attributes it asserts (None: says nothing about that attribute)."""
+def caption_for(objects, rng):
+    """A caption about one object of the scene, and the attributes it asserts (None: says nothing)."""
+    colour, shape = rng.choice(objects)
     kind = rng.random()
     if kind < 0.4:
         return rng.choice(TEMPLATES).format(f"{colour} {shape}"), (colour, shape)
@@ -198,12 +200,23 @@ def colourless_look(caption_attrs, rng, a):
     return None
 
 
-def restyle(image, attrs, look, rng):
+def draw(objects, rng, confetti=False):
+    return render(*objects[0], rng, confetti=confetti) if len(objects) == 1 else render_two(objects, rng, confetti=confetti)
+
+
+def restyle(image, objects, look, rng):
     if look == "greyscale":
         return greyscale(image)
     if look == "confetti":
-        return render(attrs[0], attrs[1], rng, confetti=True)
+        return draw(objects, rng, confetti=True)
     return image
+
+
+def scene(combos, rng, two_objects):
+    """One object, or (with probability two_objects) two different training combinations."""
+    if rng.random() < two_objects:
+        return rng.sample(combos, 2)
+    return [rng.choice(combos)]
 
 
 def greyscale(image):
@@ -218,10 +231,10 @@ def normalise(batch_uint8):
     return (x - mean) / std
 
 
-def describes(caption_attrs, image_attrs):
-    """Whether a caption is true of an image; a greyscale image (colour None) has no colour to name."""
-    (cc, cs), (ic, ish) = caption_attrs, image_attrs
-    return (cc is None or cc == ic) and (cs is None or cs == ish)
+def describes(caption_attrs, objects):
+    """Whether a caption is true of some object in a scene; a colourless object (colour None) has no colour to name."""
+    cc, cs = caption_attrs
+    return any((cc is None or cc == oc) and (cs is None or cs == os_) for oc, os_ in objects)
 
 
 def evaluate(model, encoder, size, seed, combos, label):
@@ -270,8 +283,9 @@ def main():
     p.add_argument("--text-heads", type=int, default=4)
     p.add_argument("--embed-dim", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--greyscale", type=float, default=0.5, help="share of shape-only captions whose picture is shown in greyscale")
-    p.add_argument("--confetti", type=float, default=0.5, help="share of shape-only captions whose shape is filled with random colours")
+    p.add_argument("--two-objects", type=float, default=0.5, help="share of training scenes with two objects")
+    p.add_argument("--greyscale", type=float, default=0.25, help="share of shape-only captions whose picture is shown in greyscale")
+    p.add_argument("--confetti", type=float, default=0.25, help="share of shape-only captions whose shape is filled with random colours")
     p.add_argument("--checkpoints", default="", help="also export a bundle here every 1000 steps")
     a = p.parse_args()
 
@@ -285,8 +299,8 @@ def main():
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.05)
 
     t0 = time.time()
-    pool_attrs = [combos[i % len(combos)] for i in range(a.pool)]
-    pool = np.stack([render(c, s, rng) for c, s in pool_attrs])
+    pool_attrs = [scene(combos, rng, a.two_objects) for _ in range(a.pool)]
+    pool = np.stack([draw(objects, rng) for objects in pool_attrs])
     print(f"rendered {a.pool} images in {time.time() - t0:.0f}s", flush=True)
 
     budget = a.minutes * 60
@@ -307,14 +321,14 @@ def main():
             for g in opt.param_groups:
                 g["lr"] = lr
             idx = order[b0 : b0 + a.batch]
-            caps = [caption_for(*pool_attrs[i], rng) for i in idx]
+            caps = [caption_for(pool_attrs[i], rng) for i in idx]
             # Shape-only captions describe pictures with no nameable colour (greyscale, or a confetti
             # fill). Otherwise "a photo of a star." learns the average colour of training stars, which
             # is never red, and a red star is matched to a shape that does come in red: below chance
             # on every held-out pair. Colourless, every shape prompt carries the same colour component.
             looks = [colourless_look(ca, rng, a) for _, ca in caps]
             images = normalise(np.stack([restyle(pool[i], pool_attrs[i], look, rng) for i, look in zip(idx, looks)]))
-            attrs = [(None, pool_attrs[i][1]) if look else pool_attrs[i] for i, look in zip(idx, looks)]
+            attrs = [[(None, shape) for _, shape in pool_attrs[i]] if look else pool_attrs[i] for i, look in zip(idx, looks)]
             ids = torch.tensor([encoder.encode(c) for c, _ in caps])
             # Soft targets: a caption is a positive for every image it truly describes.
             target = torch.tensor([[1.0 if describes(ca, attrs[j]) else 0.0 for j in range(len(idx))] for _, ca in caps])
@@ -340,7 +354,7 @@ def main():
                 model.train()
         epoch += 1
         for i in rng.sample(range(a.pool), a.refresh):
-            pool[i] = render(*pool_attrs[i], rng)
+            pool[i] = draw(pool_attrs[i], rng)
 
     model.eval()
     seen = evaluate(model, encoder, 960, 11, combos, "seen")
@@ -371,7 +385,7 @@ def export(model, a, encoder, seen, held, steps, out):
                         "vocab_size": EOT + 1, "max_position_embeddings": CONTEXT_LENGTH, "eos_token_id": EOT, "bos_token_id": SOT},
         "vision_config": {"hidden_size": a.vision_width, "num_hidden_layers": a.vision_layers, "num_attention_heads": a.vision_heads,
                           "image_size": a.image_size, "patch_size": a.patch},
-        "training": {"seed": a.seed, "steps": steps, "batch": a.batch, "pool": a.pool, "greyscale": a.greyscale, "confetti": a.confetti, "lr": a.lr,
+        "training": {"seed": a.seed, "steps": steps, "batch": a.batch, "pool": a.pool, "two_objects": a.two_objects, "greyscale": a.greyscale, "confetti": a.confetti, "lr": a.lr,
                      "colours": COLOURS, "shapes": SHAPES, "held_out": [list(h) for h in HELD_OUT],
                      "python_eval": {"seen": dict(zip(["shape", "colour", "colour_shape"], seen)),
                                      "held_out": dict(zip(["shape", "colour", "colour_shape"], held))}},

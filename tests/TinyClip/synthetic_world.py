@@ -86,3 +86,28 @@ def render(colour, shape, rng, width=SIZE, height=SIZE, confetti=False):
     image[inside] = noise_rng.uniform(0, 255, size=(int(inside.sum()), 3)) if confetti else fill
     image += noise_rng.normal(0, 14, size=image.shape).astype(np.float32)
     return np.clip(image + 0.5, 0, 255).astype(np.uint8)
+
+
+def render_two(objects, rng, confetti=False):
+    """Two smaller objects, one in each half (left/right or top/bottom), on one noisy background."""
+    grey = rng.uniform(0.3, 0.7) * 255
+    background = np.array([grey + rng.uniform(-20, 20) for _ in range(3)], dtype=np.float32)
+    image = np.empty((SIZE, SIZE, 3), dtype=np.float32)
+    image[:] = background
+    horizontal = rng.random() < 0.5
+    noise_rng = np.random.default_rng(rng.getrandbits(32))
+    for k, (colour, shape) in enumerate(objects):
+        along = SIZE * (0.27 + 0.46 * k) + rng.uniform(-0.04, 0.04) * SIZE
+        across = SIZE / 2 + rng.uniform(-0.2, 0.2) * SIZE
+        cx, cy = (along, across) if horizontal else (across, along)
+        radius = rng.uniform(0.13, 0.2) * SIZE
+        angle = rng.uniform(-0.35, 0.35) if shape in ("heart", "triangle", "star") else rng.uniform(0, 2 * math.pi)
+        ca, sa = math.cos(angle), math.sin(angle)
+        points = [(cx + radius * (x * ca - y * sa), cy + radius * (x * sa + y * ca)) for x, y in outline(shape)]
+        mask = Image.new("L", (SIZE, SIZE), 0)
+        ImageDraw.Draw(mask).polygon(points, fill=255)
+        inside = np.asarray(mask) > 0
+        fill = np.array([v + rng.uniform(-18, 18) for v in COLOURS[colour]], dtype=np.float32)
+        image[inside] = noise_rng.uniform(0, 255, size=(int(inside.sum()), 3)) if confetti else fill
+    image += noise_rng.normal(0, 14, size=image.shape).astype(np.float32)
+    return np.clip(image + 0.5, 0, 255).astype(np.uint8)
