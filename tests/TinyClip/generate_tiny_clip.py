@@ -20,6 +20,7 @@ import json
 import math
 import os
 import random
+import shutil
 import sys
 import time
 
@@ -364,6 +365,8 @@ def main():
 
 def export(model, a, encoder, seen, held, steps, out):
     os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    if os.path.abspath(os.path.dirname(a.vocab)) != os.path.abspath(out):
+        shutil.copy(a.vocab, os.path.join(out, os.path.basename(a.vocab)))
     pixels = torch.zeros(2, 3, a.image_size, a.image_size)
     torch.onnx.export(
         ImageEncoderExport(model), (pixels,), os.path.join(out, "onnx", "vision_model.onnx"),
