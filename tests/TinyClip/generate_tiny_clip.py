@@ -40,6 +40,7 @@ from synthetic_world import (  # noqa: E402
     render,
     render_two,
     training_combinations,
+    unnamed_colour,
 )
 
 CONTEXT_LENGTH = 77
@@ -194,9 +195,11 @@ def colourless_look(caption_attrs, rng, a):
     if caption_attrs[0] is not None:
         return None
     draw = rng.random()
-    if draw < a.greyscale:
+    if draw < a.unnamed:
+        return "unnamed"
+    if draw < a.unnamed + a.greyscale:
         return "greyscale"
-    if draw < a.greyscale + a.confetti:
+    if draw < a.unnamed + a.greyscale + a.confetti:
         return "confetti"
     return None
 
@@ -210,6 +213,8 @@ def restyle(image, objects, look, rng):
         return greyscale(image)
     if look == "confetti":
         return draw(objects, rng, confetti=True)
+    if look == "unnamed":
+        return draw([(unnamed_colour(shape, rng), shape) for _, shape in objects], rng)
     return image
 
 
@@ -284,9 +289,10 @@ def main():
     p.add_argument("--text-heads", type=int, default=4)
     p.add_argument("--embed-dim", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--two-objects", type=float, default=0.5, help="share of training scenes with two objects")
-    p.add_argument("--greyscale", type=float, default=0.25, help="share of shape-only captions whose picture is shown in greyscale")
-    p.add_argument("--confetti", type=float, default=0.25, help="share of shape-only captions whose shape is filled with random colours")
+    p.add_argument("--two-objects", type=float, default=0.25, help="share of training scenes with two objects")
+    p.add_argument("--unnamed", type=float, default=0.5, help="share of shape-only captions whose shapes get random unnamed colours")
+    p.add_argument("--greyscale", type=float, default=0.15, help="share of shape-only captions whose picture is shown in greyscale")
+    p.add_argument("--confetti", type=float, default=0.15, help="share of shape-only captions whose shape is filled with random colours")
     p.add_argument("--checkpoints", default="", help="also export a bundle here every 1000 steps")
     a = p.parse_args()
 
@@ -388,7 +394,7 @@ def export(model, a, encoder, seen, held, steps, out):
                         "vocab_size": EOT + 1, "max_position_embeddings": CONTEXT_LENGTH, "eos_token_id": EOT, "bos_token_id": SOT},
         "vision_config": {"hidden_size": a.vision_width, "num_hidden_layers": a.vision_layers, "num_attention_heads": a.vision_heads,
                           "image_size": a.image_size, "patch_size": a.patch},
-        "training": {"seed": a.seed, "steps": steps, "batch": a.batch, "pool": a.pool, "two_objects": a.two_objects, "greyscale": a.greyscale, "confetti": a.confetti, "lr": a.lr,
+        "training": {"seed": a.seed, "steps": steps, "batch": a.batch, "pool": a.pool, "two_objects": a.two_objects, "unnamed": a.unnamed, "greyscale": a.greyscale, "confetti": a.confetti, "lr": a.lr,
                      "colours": COLOURS, "shapes": SHAPES, "held_out": [list(h) for h in HELD_OUT],
                      "python_eval": {"seen": dict(zip(["shape", "colour", "colour_shape"], seen)),
                                      "held_out": dict(zip(["shape", "colour", "colour_shape"], held))}},

@@ -61,6 +61,23 @@ def outline(shape):
     raise ValueError(shape)
 
 
+def unnamed_colour(shape, rng):
+    """A random RGB colour for a shape, kept well away from the colour it is held out in.
+
+    Shapes seen in hundreds of unnamed colours learn features that do not depend on colour; the
+    exclusion keeps every held-out pair unseen: no red star, not even a reddish one.
+    """
+    banned = [COLOURS[c] for c, s in HELD_OUT if s == shape]
+    while True:
+        rgb = tuple(rng.uniform(0, 255) for _ in range(3))
+        if all(sum((x - y) ** 2 for x, y in zip(rgb, b)) ** 0.5 > UNNAMED_MIN_DISTANCE for b in banned):
+            return rgb
+
+
+# RGB distance an unnamed colour keeps from a shape's held-out colour.
+UNNAMED_MIN_DISTANCE = 150
+
+
 def render(colour, shape, rng, width=SIZE, height=SIZE, confetti=False):
     """Draw one image as uint8 HxWx3; rng is a random.Random.
 
@@ -80,7 +97,7 @@ def render(colour, shape, rng, width=SIZE, height=SIZE, confetti=False):
     points = [(cx + radius * (x * ca - y * sa), cy + radius * (x * sa + y * ca)) for x, y in outline(shape)]
     mask = Image.new("L", (width, height), 0)
     ImageDraw.Draw(mask).polygon(points, fill=255)
-    fill = np.array([v + rng.uniform(-18, 18) for v in COLOURS[colour]], dtype=np.float32)
+    fill = np.array([v + rng.uniform(-18, 18) for v in (COLOURS[colour] if colour in COLOURS else colour)], dtype=np.float32)
     inside = np.asarray(mask) > 0
     noise_rng = np.random.default_rng(rng.getrandbits(32))
     image[inside] = noise_rng.uniform(0, 255, size=(int(inside.sum()), 3)) if confetti else fill
@@ -107,7 +124,7 @@ def render_two(objects, rng, confetti=False):
         mask = Image.new("L", (SIZE, SIZE), 0)
         ImageDraw.Draw(mask).polygon(points, fill=255)
         inside = np.asarray(mask) > 0
-        fill = np.array([v + rng.uniform(-18, 18) for v in COLOURS[colour]], dtype=np.float32)
+        fill = np.array([v + rng.uniform(-18, 18) for v in (COLOURS[colour] if colour in COLOURS else colour)], dtype=np.float32)
         image[inside] = noise_rng.uniform(0, 255, size=(int(inside.sum()), 3)) if confetti else fill
     image += noise_rng.normal(0, 14, size=image.shape).astype(np.float32)
     return np.clip(image + 0.5, 0, 255).astype(np.uint8)
