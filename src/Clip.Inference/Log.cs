@@ -22,4 +22,16 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning,
         "libturbojpeg not found (apt-get install libturbojpeg0); JPEG images are decoded by ImageSharp, whose chroma upsampling drifts slightly from Pillow's")]
     public static partial void JpegDecodedByImageSharp(ILogger logger);
+
+    [LoggerMessage(7, LogLevel.Information, "Built class matrix of taxonomy {Taxonomy} ({TaxonomyVersion}) with model {ModelId}: {Classes} classes × {Dimension}")]
+    public static partial void ClassMatrixBuilt(ILogger logger, string taxonomy, string taxonomyVersion, string modelId, int classes, int dimension);
+
+    [LoggerMessage(8, LogLevel.Debug, "Class matrix of taxonomy {TaxonomyVersion} with model {ModelId} read from cache {Path}")]
+    public static partial void ClassMatrixCacheHit(ILogger logger, string taxonomyVersion, string modelId, string path);
+
+    [LoggerMessage(9, LogLevel.Warning, "Ignoring cached class matrix {Path}, it will be rebuilt: {Reason}")]
+    public static partial void ClassMatrixCacheIgnored(ILogger logger, string path, string reason);
+
+    [LoggerMessage(10, LogLevel.Warning, "Could not write class matrix cache file {Path}: {Reason}")]
+    public static partial void ClassMatrixCacheWriteFailed(ILogger logger, string path, string reason);
 }
