@@ -1,0 +1,121 @@
+using Clip.Inference.Taxonomies;
+using Clip.Inference.Tests.Taxonomies;
+using Clip.Inference.ZeroShot;
+using Clip.TestUtilities;
+using Microsoft.Extensions.Logging;
+
+namespace Clip.Inference.Tests.ZeroShot;
+
+public sealed class ClassMatrixCacheTests : IDisposable
+{
+    private readonly TemporaryDirectory _folder = new();
+    private readonly RecordingLogger<ClassMatrixCache> _logger = new();
+    private readonly Taxonomy _taxonomy = TaxonomyJson.Classes("{}", "a", "b", "c");
+    private readonly ClassMatrixCache _cache;
+    private int _builds;
+
+    public ClassMatrixCacheTests() => _cache = new ClassMatrixCache(_folder.Path, _logger);
+
+    public void Dispose() => _folder.Dispose();
+
+    private ClassMatrix Matrix(string modelId = "m") =>
+        new(modelId, _taxonomy.Version, ["a", "b", "c"], [1f, 0f, 0f, 1f, 0.6f, -0.8f], 2);
+
+    private ClassMatrix Build(string modelId = "m")
+    {
+        _builds++;
+        return Matrix(modelId);
+    }
+
+    [Fact]
+    public void TryRead_AfterWrite_GivesTheSameMatrix()
+    {
+        _cache.Write(Matrix());
+
+        var read = _cache.TryRead("m", _taxonomy);
+
+        Assert.NotNull(read);
+        Assert.Equal(Matrix().Values.ToArray(), read.Values.ToArray());
+        Assert.Equal(["a", "b", "c"], read.ClassIds);
+        Assert.Equal(("m", _taxonomy.Version, 2), (read.ModelId, read.TaxonomyVersion, read.Dimension));
+    }
+
+    [Fact]
+    public void GetOrBuild_SecondCall_ReadsTheCacheInsteadOfBuilding()
+    {
+        _cache.GetOrBuild("m", _taxonomy, () => Build());
+        var second = new ClassMatrixCache(_folder.Path, _logger).GetOrBuild("m", _taxonomy, () => Build());
+
+        Assert.Equal(1, _builds);
+        Assert.Equal(Matrix().Values.ToArray(), second.Values.ToArray());
+        Assert.Empty(Directory.GetFiles(_folder.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public void GetOrBuild_OtherModel_BuildsItsOwnMatrix()
+    {
+        _cache.GetOrBuild("m", _taxonomy, () => Build());
+        var other = _cache.GetOrBuild("other", _taxonomy, () => Build("other"));
+
+        Assert.Equal(2, _builds);
+        Assert.Equal("other", other.ModelId);
+    }
+
+    [Theory]
+    [InlineData(-3)] // a float of the body: fails the checksum
+    [InlineData(9)] // the format version
+    public void GetOrBuild_CorruptFile_IsIgnoredAndRebuilt(int byteFromStartOrEnd)
+    {
+        _cache.Write(Matrix());
+        var path = _cache.PathFor("m", _taxonomy.Version);
+        var bytes = File.ReadAllBytes(path);
+        bytes[byteFromStartOrEnd < 0 ? bytes.Length + byteFromStartOrEnd : byteFromStartOrEnd] ^= 0x5A;
+        File.WriteAllBytes(path, bytes);
+
+        var matrix = _cache.GetOrBuild("m", _taxonomy, () => Build());
+
+        Assert.Equal(1, _builds);
+        Assert.Equal(Matrix().Values.ToArray(), matrix.Values.ToArray());
+        Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("Ignoring cached class matrix", StringComparison.Ordinal));
+        Assert.NotNull(_cache.TryRead("m", _taxonomy));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(40)]
+    public void TryRead_TruncatedFile_GivesNothing(int length)
+    {
+        _cache.Write(Matrix());
+        var path = _cache.PathFor("m", _taxonomy.Version);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..length]);
+
+        Assert.Null(_cache.TryRead("m", _taxonomy));
+    }
+
+    [Fact]
+    public void TryRead_FileOfAnotherKey_IsNotTrusted()
+    {
+        _cache.Write(Matrix("other"));
+        File.Copy(_cache.PathFor("other", _taxonomy.Version), _cache.PathFor("m", _taxonomy.Version));
+
+        Assert.Null(_cache.TryRead("m", _taxonomy));
+        Assert.Contains(_logger.Entries, e => e.Message.Contains("holds (other,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TryRead_NoFile_GivesNothingWithoutWarning()
+    {
+        Assert.Null(_cache.TryRead("m", _taxonomy));
+        Assert.Empty(_logger.Entries);
+    }
+
+    [Fact]
+    public void Write_ConcurrentWriters_LeaveOneReadableFile()
+    {
+        Parallel.For(0, 16, _ => new ClassMatrixCache(_folder.Path, _logger).Write(Matrix()));
+
+        Assert.NotNull(_cache.TryRead("m", _taxonomy));
+        Assert.Single(Directory.GetFiles(_folder.Path));
+    }
+}
