@@ -1,5 +1,6 @@
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
+using Clip.Inference.ZeroShot;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,6 +15,7 @@ public sealed class InferenceServiceCollectionExtensionsTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new ServiceCollection()
             .AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(NullLoggerFactory.Instance)
+            .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
             .AddClipInference(configuration)
             .BuildServiceProvider();
     }
@@ -43,6 +45,7 @@ public sealed class InferenceServiceCollectionExtensionsTests
     [InlineData("Clip:Inference:DeviceId", "-1", "DeviceId")]
     [InlineData("Clip:Inference:ModelPath", "", "ModelPath")]
     [InlineData("Clip:Images:MaxFrames", "0", "MaxFrames")]
+    [InlineData("Clip:ZeroShot:PromptBatchSize", "0", "PromptBatchSize")]
     public void AddClipInference_InvalidSetting_FailsValidationNamingIt(string key, string value, string member)
     {
         using var services = Build(new() { [key] = value });
@@ -51,8 +54,23 @@ public sealed class InferenceServiceCollectionExtensionsTests
         {
             _ = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
             _ = services.GetRequiredService<IOptions<ImageLimits>>().Value;
+            _ = services.GetRequiredService<IOptions<ZeroShotOptions>>().Value;
         });
 
         Assert.Contains(member, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddClipInference_ZeroShotCacheDirectory_IsBoundFromConfiguration()
+    {
+        using var services = Build(new() { ["Clip:ZeroShot:CacheDirectory"] = "/var/cache/clip-test" });
+
+        Assert.Equal("/var/cache/clip-test", services.GetRequiredService<ClassMatrixCache>().DirectoryPath);
+    }
+
+    [Fact]
+    public void ZeroShotOptions_Default_CachesUnderAClipWorkersFolder()
+    {
+        Assert.EndsWith(Path.Combine("clip-workers", "class-matrices"), new ZeroShotOptions().CacheDirectory, StringComparison.Ordinal);
     }
 }
