@@ -4,7 +4,8 @@ namespace Clip.Inference.ZeroShot;
 
 /// <summary>
 /// One L2-normalised text embedding per class (row-major, classes × dimension) and the key it was
-/// built for: the model that embedded the prompts and the taxonomy version that named them.
+/// built for: the model that embedded the prompts and the taxonomy version that named them. Immutable:
+/// the constructor copies its inputs.
 /// </summary>
 public sealed class ClassMatrix
 {
@@ -28,7 +29,7 @@ public sealed class ClassMatrix
         ModelId = modelId;
         TaxonomyVersion = taxonomyVersion;
         ClassIds = [.. classIds];
-        _values = values;
+        _values = (float[])values.Clone();
         Dimension = dimension;
     }
 

@@ -40,8 +40,8 @@ public sealed class ClassifierHead
         Version = version;
         ModelId = modelId;
         ClassIds = [.. classIds];
-        _weights = weights;
-        _bias = bias;
+        _weights = (float[])weights.Clone();
+        _bias = (float[])bias.Clone();
         Dimension = dimension;
     }
 
