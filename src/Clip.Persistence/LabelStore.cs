@@ -15,7 +15,7 @@ namespace Clip.Persistence;
 /// transaction that touches images in (source, ETag) order, so concurrent writers on PostgreSQL queue on row locks
 /// instead of deadlocking.
 /// </summary>
-public sealed class LabelStore : ILabelStore, IAsyncDisposable
+public sealed class LabelStore : ILabelStore, IAsyncDisposable, IDisposable
 {
     private const string UpsertImageSql = """
         INSERT INTO images (source_uri, etag_or_hash, size_bytes, width, height, status, first_seen, last_seen)
@@ -302,6 +302,9 @@ public sealed class LabelStore : ILabelStore, IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _dialect.DisposeAsync();
+
+    // Hosts and the CLI may dispose the container synchronously.
+    public void Dispose() => _dialect.Dispose();
 
     internal Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _dialect.OpenConnectionAsync(cancellationToken);
 

@@ -28,6 +28,14 @@ public sealed class PersistenceOptions : IValidatableObject
             yield break; // [Required] reports it.
         }
 
+        if (Provider == DatabaseProvider.Postgres && ConnectionString == DefaultSqliteConnectionString)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:Provider is postgres but {SectionName}:ConnectionString is still the SQLite default; set a PostgreSQL connection string.",
+                [nameof(ConnectionString)]);
+            yield break;
+        }
+
         // The messages name the setting, never its value: connection strings carry passwords.
         string? problem = null;
         try

@@ -6,7 +6,7 @@ namespace Clip.Persistence.Dialects;
 /// What differs between the databases: connections, migration locking and the bulk paths. The row-by-row
 /// upserts are plain SQL both dialects accept (ON CONFLICT ... RETURNING), so they live in <see cref="LabelStore"/>.
 /// </summary>
-internal abstract class SqlDialect : IAsyncDisposable
+internal abstract class SqlDialect : IAsyncDisposable, IDisposable
 {
     public abstract DatabaseProvider Provider { get; }
 
@@ -33,6 +33,8 @@ internal abstract class SqlDialect : IAsyncDisposable
     public abstract Task UpsertEmbeddingsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EmbeddingRow> embeddings, DateTimeOffset now, CancellationToken cancellationToken);
 
     public abstract ValueTask DisposeAsync();
+
+    public abstract void Dispose();
 
     public static SqlDialect Create(PersistenceOptions options) => options.Provider switch
     {

@@ -89,4 +89,8 @@ internal sealed class SqliteDialect : SqlDialect
     }
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    public override void Dispose()
+    {
+    }
 }
