@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   libturbojpeg0   # libjpeg-turbo, the JPEG decoder PIL uses: exact parity with torchvision's preprocessing
+  postgresql      # server binaries (initdb, pg_ctl) for the throwaway PostgreSQL the persistence tests start
 )
 missing=()
 for p in "${packages[@]}"; do

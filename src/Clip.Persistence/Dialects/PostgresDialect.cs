@@ -1,0 +1,109 @@
+using System.Data.Common;
+using Dapper;
+using Npgsql;
+
+namespace Clip.Persistence.Dialects;
+
+/// <summary>
+/// Production. Labels and embeddings of a whole batch go in one statement each: the rows travel as typed
+/// arrays (Dapper passes arrays through to Npgsql) and <c>unnest</c> turns them back into rows.
+/// </summary>
+internal sealed class PostgresDialect : SqlDialect
+{
+    // Any constant shared by every migrating process; "clip" in ASCII.
+    private const long MigrationLockKey = 0x636c6970;
+
+    private const string DeleteLabelsSql = "DELETE FROM labels WHERE run_id = ANY(@RunIds)";
+
+    private const string InsertLabelsSql = """
+        INSERT INTO labels (run_id, label_id, display_name, score, cosine, probability, rank)
+        SELECT * FROM unnest(
+            @RunIds::bigint[], @LabelIds::text[], @DisplayNames::text[],
+            @Scores::double precision[], @Cosines::double precision[], @Probabilities::double precision[],
+            @Ranks::integer[])
+        """;
+
+    private const string UpsertEmbeddingsSql = """
+        INSERT INTO embeddings (image_id, model_id, dim, vector, created_at)
+        SELECT u.image_id, u.model_id, u.dim, u.vector, @Now
+        FROM unnest(@ImageIds::bigint[], @ModelIds::text[], @Dims::integer[], @Vectors::bytea[]) AS u (image_id, model_id, dim, vector)
+        ON CONFLICT (image_id, model_id) DO UPDATE SET
+            dim = excluded.dim, vector = excluded.vector, created_at = excluded.created_at
+        """;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDialect(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        Target = $"{builder.Host}:{builder.Port}/{builder.Database}";
+        _dataSource = NpgsqlDataSource.Create(builder);
+    }
+
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    public override string MigrationsFolder => "Postgres";
+
+    public override string Target { get; }
+
+    public override string CreateMigrationsTableSql => """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version     integer PRIMARY KEY,
+            name        text NOT NULL,
+            applied_at  timestamptz NOT NULL
+        )
+        """;
+
+    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@Key)", new { Key = MigrationLockKey }, transaction, cancellationToken: cancellationToken));
+
+    public override async Task ReplaceLabelsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<long> runIds, IReadOnlyList<LabelRow> labels, CancellationToken cancellationToken)
+    {
+        if (runIds.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(DeleteLabelsSql, new { RunIds = runIds.ToArray() }, transaction, cancellationToken: cancellationToken));
+        }
+
+        if (labels.Count == 0)
+        {
+            return;
+        }
+
+        var columns = new
+        {
+            RunIds = labels.Select(l => l.RunId).ToArray(),
+            LabelIds = labels.Select(l => l.LabelId).ToArray(),
+            DisplayNames = labels.Select(l => l.DisplayName).ToArray(),
+            Scores = labels.Select(l => l.Score).ToArray(),
+            Cosines = labels.Select(l => l.Cosine).ToArray(),
+            Probabilities = labels.Select(l => l.Probability).ToArray(),
+            Ranks = labels.Select(l => l.Rank).ToArray(),
+        };
+        await connection.ExecuteAsync(new CommandDefinition(InsertLabelsSql, columns, transaction, cancellationToken: cancellationToken));
+    }
+
+    public override async Task UpsertEmbeddingsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EmbeddingRow> embeddings, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (embeddings.Count == 0)
+        {
+            return;
+        }
+
+        var columns = new
+        {
+            ImageIds = embeddings.Select(e => e.ImageId).ToArray(),
+            ModelIds = embeddings.Select(e => e.ModelId).ToArray(),
+            Dims = embeddings.Select(e => e.Dim).ToArray(),
+            Vectors = embeddings.Select(e => e.Vector).ToArray(),
+            Now = now,
+        };
+        await connection.ExecuteAsync(new CommandDefinition(UpsertEmbeddingsSql, columns, transaction, cancellationToken: cancellationToken));
+    }
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public override void Dispose() => _dataSource.Dispose();
+}

@@ -1,0 +1,37 @@
+using Clip.TestUtilities;
+using Microsoft.Data.Sqlite;
+
+namespace Clip.Persistence.Tests;
+
+/// <summary>The contract on the embedded default: a SQLite file in a temp folder per test.</summary>
+public sealed class SqliteLabelStoreTests : LabelStoreContract, IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    protected override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    protected override Task<string> CreateDatabaseAsync() => Task.FromResult($"Data Source={_directory.File("clip.db")}");
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+    }
+
+    public void Dispose() => _directory.Dispose();
+}
+
+/// <summary>The same contract on a real PostgreSQL server: one database per test.</summary>
+[Collection(PostgresServerDefinition.Name)]
+public sealed class PostgresLabelStoreTests(PostgresServer server) : LabelStoreContract
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    protected override Task<string> CreateDatabaseAsync() => server.CreateDatabaseAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresServerDefinition : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "PostgreSQL server";
+}
