@@ -237,6 +237,22 @@ def normalise(batch_uint8):
     return (x - mean) / std
 
 
+def soft_cross_entropy(logits, target):
+    """Cross-entropy against row-normalised soft targets; masked (-inf) logits have zero target."""
+    log_p = logits.log_softmax(1)
+    weights = target / target.sum(1, keepdim=True)
+    return -torch.where(weights > 0, weights * log_p, torch.zeros_like(log_p)).sum(1).mean()
+
+
+HELD_OUT_SHAPE_OF = {colour: shape for colour, shape in HELD_OUT}
+
+
+def near_held_out(caption_attrs, objects):
+    """Whether a caption names the shape that some object's colour is held out with."""
+    shape = caption_attrs[1]
+    return shape is not None and any(HELD_OUT_SHAPE_OF.get(colour) == shape for colour, _ in objects)
+
+
 def describes(caption_attrs, objects):
     """Whether a caption is true of some object in a scene; a colourless object (colour None) has no colour to name."""
     cc, cs = caption_attrs
@@ -342,9 +358,14 @@ def main():
             img = F.normalize(model.visual(images), dim=-1)
             txt = F.normalize(model.text(ids), dim=-1)
             logits = model.logit_scale.exp().clamp(max=100) * txt @ img.T
-            loss_t = -(target / target.sum(1, keepdim=True) * logits.log_softmax(1)).sum(1).mean()
-            tt = target.T
-            loss_i = -(tt / tt.sum(1, keepdim=True) * logits.T.log_softmax(1)).sum(1).mean()
+            # Held out means unknown, not known-false: a caption naming a shape never counts as a
+            # negative for a picture in that shape's held-out colour (red things never push away
+            # from "star"), or the model learns "red, so not a star" and fails every held-out pair.
+            unseen = torch.tensor([[bool(target[i, j] == 0 and near_held_out(ca, attrs[j])) for j in range(len(idx))]
+                                   for i, (_, ca) in enumerate(caps)])
+            logits = logits.masked_fill(unseen, float("-inf"))
+            loss_t = soft_cross_entropy(logits, target)
+            loss_i = soft_cross_entropy(logits.T, target.T)
             loss = (loss_t + loss_i) / 2
             opt.zero_grad()
             loss.backward()
