@@ -12,6 +12,8 @@ public static class ClipCommandLine
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(PreprocessCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(TaxonomyCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 }

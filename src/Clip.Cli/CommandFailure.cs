@@ -24,7 +24,7 @@ internal static class CommandFailure
 
     public static bool IsUserFacing(Exception e) => e is ModelBundleException or ImageRejectedException
         or ExecutionProviderUnavailableException or InvalidDataException or IOException or UnauthorizedAccessException
-        or CommandInputException;
+        or CommandInputException or Clip.Inference.Taxonomies.TaxonomyException;
 }
 
 /// <summary>Bad input to a command (a malformed line on stdin, say).</summary>
