@@ -8,6 +8,7 @@ namespace Clip.Cli;
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(TokenizeOutput))]
 [JsonSerializable(typeof(EmbedOutput))]
+[JsonSerializable(typeof(LabelOutput))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     /// <summary>Snake-case names, and non-ASCII text printed as itself rather than as \u escapes.</summary>

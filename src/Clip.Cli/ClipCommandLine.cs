@@ -14,6 +14,7 @@ public static class ClipCommandLine
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(TaxonomyCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(LabelCommand.Create());
         return root;
     }
 }

@@ -22,9 +22,23 @@ internal static class CommandFailure
         }
     }
 
+    public static async Task<int> RunAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            Console.Error.WriteLine($"clip: error: {e.Message}");
+            return Failed;
+        }
+    }
+
     public static bool IsUserFacing(Exception e) => e is ModelBundleException or ImageRejectedException
         or ExecutionProviderUnavailableException or InvalidDataException or IOException or UnauthorizedAccessException
-        or CommandInputException or Clip.Inference.Taxonomies.TaxonomyException;
+        or CommandInputException or Clip.Inference.Taxonomies.TaxonomyException
+        or System.Data.Common.DbException or Microsoft.Extensions.Options.OptionsValidationException;
 }
 
 /// <summary>Bad input to a command (a malformed line on stdin, say).</summary>
