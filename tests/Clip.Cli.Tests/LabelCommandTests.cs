@@ -62,6 +62,20 @@ public sealed class LabelCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task DbMigrate_NewFileThenAgain_CreatesTheSchemaOnce()
+    {
+        var db = _temp.File("fresh.db");
+
+        var first = await CliProcess.RunAsync("db", "migrate", "--db", db);
+        var second = await CliProcess.RunAsync("db", "migrate", "--db", db);
+
+        Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
+        Assert.StartsWith("applied migration(s) 1", first.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("schema up to date", second.StandardOutput.Trim());
+        Assert.Equal(0, Scalar(db, "SELECT COUNT(*) FROM label_runs"));
+    }
+
+    [Fact]
     public async Task Label_MissingPath_FailsBeforeTouchingTheDatabase()
     {
         var db = _temp.File("labels.db");
