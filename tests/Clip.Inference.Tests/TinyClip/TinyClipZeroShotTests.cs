@@ -104,14 +104,22 @@ public sealed class TinyClipZeroShotTests(TinyClipZeroShotTests.ModelFixture fix
 
     public static TheoryData<string, string, string, string> GoldenLabels => new()
     {
-        { "red-circle.png", "?", "?", "?" },
+        { "black-cross.jpg", "cross", "black shape", "black cross" },
+        { "blue-circle.jpg", "square", "blue shape", "blue square" }, // held-out pair: the model's miss is pinned too
+        { "blue-triangle.png", "triangle", "blue shape", "blue triangle" },
+        { "green-square.jpg", "square", "green shape", "green square" },
+        { "red-circle.png", "circle", "red shape", "red circle" },
+        { "red-star.png", "star", "red shape", "red star" }, // held-out pair
+        { "white-heart.png", "heart", "white shape", "white heart" },
+        { "yellow-star.jpg", "star", "yellow shape", "yellow star" },
     };
 
-    // Set from the measurements in tests/TinyClip/README.md.
-    private const double SeenShapeThreshold = 0.0;
-    private const double SeenColourThreshold = 0.0;
-    private const double SeenPairThreshold = 0.0;
-    private const double HeldOutShapeThreshold = 0.0;
-    private const double HeldOutColourThreshold = 0.0;
-    private const double HeldOutPairThreshold = 0.0;
+    // Measured at commit (tests/TinyClip/README.md): seen 88.1% / 100% / 90.5% over 84 images,
+    // held-out 68.8% / 100% / 75.0% over 48. Chance: 16.7% / 12.5% / 2.1%.
+    private const double SeenShapeThreshold = 0.75;
+    private const double SeenColourThreshold = 0.95;
+    private const double SeenPairThreshold = 0.75;
+    private const double HeldOutShapeThreshold = 0.50;
+    private const double HeldOutColourThreshold = 0.95;
+    private const double HeldOutPairThreshold = 0.55;
 }
