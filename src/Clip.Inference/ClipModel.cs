@@ -33,7 +33,7 @@ public sealed class ClipModel : IDisposable
     public ClipTextEncoder TextEncoder { get; }
 
     /// <summary>The identifier results record as the model that produced them.</summary>
-    public string ModelId => Bundle.ModelId;
+    public string ModelId => Bundle.VersionedModelId;
 
     /// <summary>Loads the bundle named by <paramref name="options"/> and checks both graphs against it.</summary>
     public static ClipModel Load(InferenceOptions options, ImageLimits limits, ILoggerFactory loggerFactory)

@@ -57,7 +57,7 @@ public sealed class ImageCommandTests : IDisposable
         var rows = result.OutputLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, rows.Count);
         Assert.EndsWith("red-circle.png", rows[0].GetProperty("path").GetString(), StringComparison.Ordinal);
-        Assert.Equal("clip-workers/tiny-clip-v1", rows[0].GetProperty("model").GetString());
+        Assert.Matches("^clip-workers/tiny-clip-v1@sha256:[0-9a-f]{16}$", rows[0].GetProperty("model").GetString());
         foreach (var row in rows)
         {
             var vector = row.GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle()).ToArray();

@@ -17,6 +17,17 @@ public sealed record ModelBundle(
     string TextModelPath,
     TokenizerFiles Tokenizer)
 {
+    private readonly Lazy<string> _fingerprint = new(() => ComputeFingerprint(VisionModelPath, TextModelPath));
+
+    /// <summary>
+    /// SHA-256 of both ONNX files (first 16 hex digits): two exports that share a model id in their
+    /// config but differ in weights never share cached class matrices or results.
+    /// </summary>
+    public string Fingerprint => _fingerprint.Value;
+
+    /// <summary>What results and caches record as the model: the id with the weights' fingerprint.</summary>
+    public string VersionedModelId => $"{ModelId}@{Fingerprint}";
+
     /// <summary>OpenAI's released CLIP weights learn a logit scale that saturates at 100.</summary>
     public const float DefaultLogitScale = 100f;
 
@@ -44,6 +55,23 @@ public sealed record ModelBundle(
             FindOnnx(directory, "vision_model.onnx"),
             FindOnnx(directory, "text_model.onnx"),
             FindTokenizer(directory));
+    }
+
+    private static string ComputeFingerprint(params string[] paths)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        foreach (var path in paths)
+        {
+            using var stream = File.OpenRead(path);
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+        }
+
+        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
     internal static JsonElement ReadJson(string path)

@@ -28,6 +28,25 @@ public sealed class ModelBundleTests : IDisposable
     }
 
     [Fact]
+    public void Fingerprint_DifferentWeightsSameConfig_Differs()
+    {
+        var copy = CopyOfBundledModel();
+        var original = ModelBundle.Load(copy);
+        var originalId = original.VersionedModelId;
+        using (var stream = File.OpenWrite(original.TextModelPath))
+        {
+            stream.Seek(-1, SeekOrigin.End);
+            stream.WriteByte(0x5A);
+        }
+
+        var changed = ModelBundle.Load(copy);
+
+        Assert.Equal(original.ModelId, changed.ModelId);
+        Assert.NotEqual(originalId, changed.VersionedModelId);
+        Assert.Equal(originalId, ModelBundle.Load(TestPaths.BundledModel).VersionedModelId);
+    }
+
+    [Fact]
     public void Load_MissingFolder_NamesTheFolder()
     {
         var missing = _temp.File("nowhere");
