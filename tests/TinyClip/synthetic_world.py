@@ -78,6 +78,21 @@ def unnamed_colour(shape, rng):
 UNNAMED_MIN_DISTANCE = 150
 
 
+def shape_mask(shape, cx, cy, radius, rng, width, height):
+    """Boolean HxW mask of a shape at a random rotation (hearts, triangles and stars stay upright-ish)."""
+    angle = rng.uniform(-0.35, 0.35) if shape in ("heart", "triangle", "star") else rng.uniform(0, 2 * math.pi)
+    ca, sa = math.cos(angle), math.sin(angle)
+    points = [(cx + radius * (x * ca - y * sa), cy + radius * (x * sa + y * ca)) for x, y in outline(shape)]
+    mask = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(mask).polygon(points, fill=255)
+    return np.asarray(mask) > 0
+
+
+def jittered(colour, rng):
+    """A named colour (or an RGB triple) with a little random variation per channel."""
+    return np.array([v + rng.uniform(-18, 18) for v in (COLOURS[colour] if colour in COLOURS else colour)], dtype=np.float32)
+
+
 def render(colour, shape, rng, width=SIZE, height=SIZE, confetti=False):
     """Draw one image as uint8 HxWx3; rng is a random.Random.
 
@@ -92,13 +107,8 @@ def render(colour, shape, rng, width=SIZE, height=SIZE, confetti=False):
     cx = width / 2 + rng.uniform(-0.18, 0.18) * scale
     cy = height / 2 + rng.uniform(-0.18, 0.18) * scale
     radius = rng.uniform(0.22, 0.36) * scale
-    angle = rng.uniform(-0.35, 0.35) if shape in ("heart", "triangle", "star") else rng.uniform(0, 2 * math.pi)
-    ca, sa = math.cos(angle), math.sin(angle)
-    points = [(cx + radius * (x * ca - y * sa), cy + radius * (x * sa + y * ca)) for x, y in outline(shape)]
-    mask = Image.new("L", (width, height), 0)
-    ImageDraw.Draw(mask).polygon(points, fill=255)
-    fill = np.array([v + rng.uniform(-18, 18) for v in (COLOURS[colour] if colour in COLOURS else colour)], dtype=np.float32)
-    inside = np.asarray(mask) > 0
+    inside = shape_mask(shape, cx, cy, radius, rng, width, height)
+    fill = jittered(colour, rng)
     noise_rng = np.random.default_rng(rng.getrandbits(32))
     image[inside] = noise_rng.uniform(0, 255, size=(int(inside.sum()), 3)) if confetti else fill
     image += noise_rng.normal(0, 14, size=image.shape).astype(np.float32)
@@ -118,13 +128,8 @@ def render_two(objects, rng, confetti=False):
         across = SIZE / 2 + rng.uniform(-0.2, 0.2) * SIZE
         cx, cy = (along, across) if horizontal else (across, along)
         radius = rng.uniform(0.13, 0.2) * SIZE
-        angle = rng.uniform(-0.35, 0.35) if shape in ("heart", "triangle", "star") else rng.uniform(0, 2 * math.pi)
-        ca, sa = math.cos(angle), math.sin(angle)
-        points = [(cx + radius * (x * ca - y * sa), cy + radius * (x * sa + y * ca)) for x, y in outline(shape)]
-        mask = Image.new("L", (SIZE, SIZE), 0)
-        ImageDraw.Draw(mask).polygon(points, fill=255)
-        inside = np.asarray(mask) > 0
-        fill = np.array([v + rng.uniform(-18, 18) for v in (COLOURS[colour] if colour in COLOURS else colour)], dtype=np.float32)
+        inside = shape_mask(shape, cx, cy, radius, rng, SIZE, SIZE)
+        fill = jittered(colour, rng)
         image[inside] = noise_rng.uniform(0, 255, size=(int(inside.sum()), 3)) if confetti else fill
     image += noise_rng.normal(0, 14, size=image.shape).astype(np.float32)
     return np.clip(image + 0.5, 0, 255).astype(np.uint8)
