@@ -1,0 +1,271 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Clip.Ingestion.Events;
+
+/// <summary>
+/// Parses a message body holding one event or an array of events, in the Event Grid schema or CloudEvents 1.0,
+/// into <see cref="BlobCreatedEvent"/>s and <see cref="IgnoredEvent"/>s. Anything else throws <see cref="MalformedEventException"/>.
+/// </summary>
+public sealed class BlobCreatedEventParser
+{
+    public const string BlobCreatedEventType = "Microsoft.Storage.BlobCreated";
+
+    private const string SubjectPrefix = "/blobServices/default/containers/";
+    private const string SubjectBlobsMarker = "/blobs/";
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
+
+    private readonly int _maxEvents;
+    private readonly int _maxBodyBytes;
+
+    public BlobCreatedEventParser()
+        : this(new EventParserOptions())
+    {
+    }
+
+    public BlobCreatedEventParser(EventParserOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEventsPerMessage, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBodyBytes, 1);
+        _maxEvents = options.MaxEventsPerMessage;
+        _maxBodyBytes = options.MaxBodyBytes;
+    }
+
+    /// <summary>Parses a UTF-8 JSON message body.</summary>
+    /// <exception cref="MalformedEventException">The body is not a well-formed batch of events.</exception>
+    public IReadOnlyList<ParsedEvent> Parse(ReadOnlyMemory<byte> body)
+    {
+        if (body.Length > _maxBodyBytes)
+        {
+            throw new MalformedEventException(
+                MalformedEventReason.BodyTooLarge,
+                $"The message body is {body.Length} bytes; at most {_maxBodyBytes} are accepted.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new MalformedEventException(MalformedEventReason.NotJson, "The message body is not valid UTF-8 JSON.", ex);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            switch (root.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    return [ParseEvent(root, 0)];
+                case JsonValueKind.Array:
+                    var count = root.GetArrayLength();
+                    if (count == 0)
+                    {
+                        throw new MalformedEventException(MalformedEventReason.EmptyBatch, "The message body is an empty array of events.");
+                    }
+
+                    if (count > _maxEvents)
+                    {
+                        throw new MalformedEventException(
+                            MalformedEventReason.TooManyEvents,
+                            $"The message holds {count} events; at most {_maxEvents} are accepted.");
+                    }
+
+                    var events = new List<ParsedEvent>(count);
+                    var index = 0;
+                    foreach (var element in root.EnumerateArray())
+                    {
+                        events.Add(ParseEvent(element, index++));
+                    }
+
+                    return events;
+                default:
+                    throw new MalformedEventException(
+                        MalformedEventReason.NotObjectOrArray,
+                        $"The message body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}; expected an event object or an array of them.");
+            }
+        }
+    }
+
+    private static ParsedEvent ParseEvent(JsonElement element, int index)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new MalformedEventException(MalformedEventReason.InvalidField, $"Event {index} is not a JSON object.");
+        }
+
+        var isCloudEvent = element.TryGetProperty("specversion", out var specVersion);
+        if (isCloudEvent && (specVersion.ValueKind != JsonValueKind.String || specVersion.GetString() != "1.0"))
+        {
+            throw new MalformedEventException(MalformedEventReason.UnsupportedSchema, $"Event {index} has a CloudEvents specversion other than \"1.0\".");
+        }
+
+        var id = RequiredString(element, "id", index);
+        var eventType = RequiredString(element, isCloudEvent ? "type" : "eventType", index);
+
+        if (isCloudEvent)
+        {
+            RequiredString(element, "source", index);
+        }
+        else
+        {
+            var eventTime = RequiredString(element, "eventTime", index);
+            if (!DateTimeOffset.TryParse(eventTime, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _))
+            {
+                throw Invalid(index, "eventTime", "is not an ISO 8601 timestamp");
+            }
+        }
+
+        if (!string.Equals(eventType, BlobCreatedEventType, StringComparison.Ordinal))
+        {
+            return new IgnoredEvent(id, eventType, $"Event type '{eventType}' is not {BlobCreatedEventType}.");
+        }
+
+        var subject = RequiredString(element, "subject", index);
+        var (container, blobName) = ParseSubject(subject, index);
+
+        if (!element.TryGetProperty("data", out var data) || data.ValueKind == JsonValueKind.Null)
+        {
+            throw new MalformedEventException(MalformedEventReason.MissingField, $"Event {index} has no 'data'.");
+        }
+
+        if (data.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid(index, "data", "is not a JSON object");
+        }
+
+        var url = RequiredString(data, "url", index, "data.url");
+        // A bare path such as "/c/b" parses as a file: URI on Unix, so the scheme is checked on the text too.
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var blobUri)
+            || !(url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw Invalid(index, "data.url", "is not an absolute http(s) URL");
+        }
+
+        if (!UrlPathMatches(url, container, blobName))
+        {
+            throw new MalformedEventException(
+                MalformedEventReason.SubjectMismatch,
+                $"Event {index}: the subject names container '{container}' and blob '{blobName}', but data.url points elsewhere.");
+        }
+
+        return new BlobCreatedEvent(
+            id,
+            blobUri,
+            container,
+            blobName,
+            OptionalString(data, "eTag", index),
+            OptionalLength(data, index),
+            OptionalString(data, "contentType", index),
+            OptionalString(data, "api", index));
+    }
+
+    private static (string Container, string BlobName) ParseSubject(string subject, int index)
+    {
+        if (!subject.StartsWith(SubjectPrefix, StringComparison.Ordinal))
+        {
+            throw Invalid(index, "subject", $"does not start with '{SubjectPrefix}'");
+        }
+
+        var rest = subject.AsSpan(SubjectPrefix.Length);
+        var marker = rest.IndexOf(SubjectBlobsMarker, StringComparison.Ordinal);
+        if (marker <= 0)
+        {
+            throw Invalid(index, "subject", "does not name a container and a blob");
+        }
+
+        var container = rest[..marker].ToString();
+        var blobName = rest[(marker + SubjectBlobsMarker.Length)..].ToString();
+        if (container.Contains('/', StringComparison.Ordinal) || blobName.Length == 0)
+        {
+            throw Invalid(index, "subject", "does not name a container and a blob");
+        }
+
+        return (container, blobName);
+    }
+
+    // Compared on the URL text as sent: System.Uri would resolve dot segments and hide a mismatch.
+    private static bool UrlPathMatches(string url, string container, string blobName)
+    {
+        var path = BlobUrlText.RawPath(url);
+        if (path is null)
+        {
+            return false;
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Uri.UnescapeDataString(path);
+        }
+        catch (UriFormatException)
+        {
+            return false;
+        }
+
+        var expectedTail = "/" + container + "/" + blobName;
+        if (!decoded.EndsWith(expectedTail, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // Either https://account.host/container/blob or path-style https://host/account/container/blob (Azurite).
+        var prefix = decoded.AsSpan(0, decoded.Length - expectedTail.Length);
+        return prefix.Length == 0 || (prefix[0] == '/' && prefix.Length > 1 && prefix[1..].IndexOf('/') < 0);
+    }
+
+    private static string RequiredString(JsonElement element, string name, int index, string? path = null)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            throw new MalformedEventException(MalformedEventReason.MissingField, $"Event {index} has no '{path ?? name}'.");
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Invalid(index, path ?? name, "is not a string");
+        }
+
+        var text = value.GetString()!;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new MalformedEventException(MalformedEventReason.MissingField, $"Event {index} has an empty '{path ?? name}'.");
+        }
+
+        return text;
+    }
+
+    private static string? OptionalString(JsonElement data, string name, int index)
+    {
+        if (!data.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : throw Invalid(index, "data." + name, "is not a string");
+    }
+
+    private static long? OptionalLength(JsonElement data, int index)
+    {
+        if (!data.TryGetProperty("contentLength", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var length) || length < 0)
+        {
+            throw Invalid(index, "data.contentLength", "is not a non-negative integer");
+        }
+
+        return length;
+    }
+
+    private static MalformedEventException Invalid(int index, string field, string problem) =>
+        new(MalformedEventReason.InvalidField, $"Event {index}: '{field}' {problem}.");
+}
