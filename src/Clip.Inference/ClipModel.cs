@@ -42,12 +42,7 @@ public sealed class ClipModel : IDisposable
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var bundle = ModelBundle.Load(options.ModelPath);
-        var vocabulary = bundle.Tokenizer switch
-        {
-            TokenizerFiles.OpenAiBpe openAi => ClipVocabulary.LoadOpenAiBpe(openAi.GzipPath),
-            TokenizerFiles.HuggingFace hf => ClipVocabulary.LoadHuggingFace(hf.VocabJsonPath, hf.MergesPath),
-            _ => throw new ModelBundleException(bundle.DirectoryPath, "unsupported tokenizer files"),
-        };
+        var vocabulary = bundle.LoadVocabulary();
         var sessions = new OnnxSessionFactory(options, loggerFactory.CreateLogger<OnnxSessionFactory>());
         var images = new ClipImageEncoder(bundle, sessions);
         ClipTextEncoder? texts = null;

@@ -56,7 +56,7 @@ internal static class TaxonomyCommand
         var validate = new Command("validate", "Check a taxonomy, including that every prompt fits the model's context") { validateName, model };
         validate.SetAction(result => CommandFailure.Run(() =>
         {
-            var tokenizer = new ClipTokenizer(TokenizeCommand.LoadVocabulary(ModelBundle.Load(result.GetValue(model)!)));
+            var tokenizer = new ClipTokenizer(ModelBundle.Load(result.GetValue(model)!).LoadVocabulary());
             var taxonomy = StandardTaxonomies.Load(result.GetValue(validateName)!, tokenizer);
             var prompts = taxonomy.Classes.Sum(c => c.Prompts().Count());
             Console.Out.WriteLine(string.Create(

@@ -35,7 +35,7 @@ internal static class TokenizeCommand
                 throw new CommandInputException("nothing to tokenize: give TEXT arguments or --stdin");
             }
 
-            var tokenizer = new ClipTokenizer(LoadVocabulary(ModelBundle.Load(result.GetValue(model)!)));
+            var tokenizer = new ClipTokenizer(ModelBundle.Load(result.GetValue(model)!).LoadVocabulary());
             var asJson = result.GetValue(json);
             var failures = 0;
             foreach (var (text, error) in fromStdin ? ReadJsonLines(Console.In) : arguments.Select(a => (a, (string?)null)))
@@ -66,13 +66,6 @@ internal static class TokenizeCommand
         }));
         return command;
     }
-
-    internal static ClipVocabulary LoadVocabulary(ModelBundle bundle) => bundle.Tokenizer switch
-    {
-        TokenizerFiles.OpenAiBpe openAi => ClipVocabulary.LoadOpenAiBpe(openAi.GzipPath),
-        TokenizerFiles.HuggingFace hf => ClipVocabulary.LoadHuggingFace(hf.VocabJsonPath, hf.MergesPath),
-        _ => throw new ModelBundleException(bundle.DirectoryPath, "unsupported tokenizer files"),
-    };
 
     /// <summary>One JSON string per line, blank lines skipped; a bad line yields an error and reading goes on.</summary>
     private static IEnumerable<(string Text, string? Error)> ReadJsonLines(TextReader reader)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Clip.Inference.Tokenization;
 
 namespace Clip.Inference.Bundles;
 
@@ -56,6 +57,14 @@ public sealed record ModelBundle(
             FindOnnx(directory, "text_model.onnx"),
             FindTokenizer(directory));
     }
+
+    /// <summary>Reads the bundle's BPE vocabulary from whichever tokenizer files it has.</summary>
+    public ClipVocabulary LoadVocabulary() => Tokenizer switch
+    {
+        TokenizerFiles.OpenAiBpe openAi => ClipVocabulary.LoadOpenAiBpe(openAi.GzipPath),
+        TokenizerFiles.HuggingFace hf => ClipVocabulary.LoadHuggingFace(hf.VocabJsonPath, hf.MergesPath),
+        _ => throw new ModelBundleException(DirectoryPath, "unsupported tokenizer files"),
+    };
 
     private static string ComputeFingerprint(params string[] paths)
     {
