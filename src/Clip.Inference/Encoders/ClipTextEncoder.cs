@@ -15,7 +15,7 @@ public sealed class ClipTextEncoder : IDisposable
     public const string InputIdsName = "input_ids";
     public const string AttentionMaskName = "attention_mask";
     public const string OutputName = "text_embeds";
-    public const int DefaultContextLength = 77;
+    public const int DefaultContextLength = Tokenization.ClipTokenizer.DefaultContextLength;
 
     private readonly InferenceSession _session;
     private readonly bool _feedsAttentionMask;

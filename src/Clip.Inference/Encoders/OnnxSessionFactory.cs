@@ -44,12 +44,7 @@ public sealed class OnnxSessionFactory
 
     internal SessionOptions CreateSessionOptions(out ExecutionDevice device)
     {
-        var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (_options.IntraOpThreads > 0)
-        {
-            sessionOptions.IntraOpNumThreads = _options.IntraOpThreads;
-        }
-
+        var sessionOptions = CpuSessionOptions();
         device = ExecutionDevice.Cpu;
         if (_options.Device == ExecutionDevice.Cpu)
         {
@@ -85,14 +80,19 @@ public sealed class OnnxSessionFactory
 
             // A failed append can leave the options half-configured; start again from clean ones.
             sessionOptions.Dispose();
-            var cpuOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            if (_options.IntraOpThreads > 0)
-            {
-                cpuOptions.IntraOpNumThreads = _options.IntraOpThreads;
-            }
-
-            return cpuOptions;
+            return CpuSessionOptions();
         }
+    }
+
+    private SessionOptions CpuSessionOptions()
+    {
+        var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (_options.IntraOpThreads > 0)
+        {
+            sessionOptions.IntraOpNumThreads = _options.IntraOpThreads;
+        }
+
+        return sessionOptions;
     }
 
     private static SessionOptions AppendCuda(int deviceId, SessionOptions options)
