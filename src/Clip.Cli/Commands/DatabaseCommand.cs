@@ -17,7 +17,7 @@ internal static class DatabaseCommand
         var migrate = new Command("migrate", "Apply the schema migrations this build knows and the database lacks") { db };
         migrate.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
-            using var loggers = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+            using var loggers = CliLogging.CreateFactory();
             await using var store = new LabelStore(LabelCommand.Database(result.GetValue(db)!), loggers.CreateLogger<LabelStore>());
             var applied = await store.MigrateAsync(cancellationToken);
             Console.Out.WriteLine(applied.Count == 0

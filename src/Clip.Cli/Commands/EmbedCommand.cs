@@ -4,7 +4,6 @@ using System.Text.Json;
 using Clip.Inference;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
-using Microsoft.Extensions.Logging;
 
 namespace Clip.Cli.Commands;
 
@@ -22,7 +21,7 @@ internal static class EmbedCommand
         var command = new Command("embed", "Print the L2-normalised CLIP embedding of each image") { images, json, model, device };
         command.SetAction(result => CommandFailure.Run(() =>
         {
-            using var loggers = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+            using var loggers = CliLogging.CreateFactory();
             var options = new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) };
             var limits = new ImageLimits();
             using var clip = ClipModel.Load(options, limits, loggers);

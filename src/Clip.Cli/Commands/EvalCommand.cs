@@ -6,7 +6,6 @@ using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
 using Clip.Inference.Taxonomies;
 using Clip.Inference.ZeroShot;
-using Microsoft.Extensions.Logging;
 
 namespace Clip.Cli.Commands;
 
@@ -32,7 +31,7 @@ internal static class EvalCommand
         var command = new Command("eval", "Measure a taxonomy's zero-shot accuracy on labelled images: top-1, top-5, mean per-class recall, confusions") { folder, taxonomyOption, single, model, device };
         command.SetAction(result => CommandFailure.Run(() =>
         {
-            using var loggers = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+            using var loggers = CliLogging.CreateFactory();
             var limits = new ImageLimits();
             using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, limits, loggers);
             var taxonomy = StandardTaxonomies.Load(result.GetValue(taxonomyOption)!, clip.Tokenizer);

@@ -52,7 +52,7 @@ internal static class LabelCommand
             }
 
             var files = FindImages(result.GetValue(paths)!);
-            using var loggers = LoggerFactory.Create(b => b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+            using var loggers = CliLogging.CreateFactory();
             var limits = new ImageLimits();
             using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, limits, loggers);
             var taxonomy = StandardTaxonomies.Load(result.GetValue(taxonomyOption)!, clip.Tokenizer);
