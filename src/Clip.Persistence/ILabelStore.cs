@@ -13,6 +13,9 @@ public interface ILabelStore
     /// </summary>
     Task WriteBatchAsync(IReadOnlyList<ImageOutcome> outcomes, CancellationToken cancellationToken = default);
 
+    /// <summary>Opens a connection and runs a trivial query: throws when the database cannot be reached.</summary>
+    Task PingAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Whether this exact image content already has a run for the model, taxonomy version and head.</summary>
     Task<bool> IsLabelledAsync(string sourceUri, string etagOrHash, string modelId, string taxonomyVersion, string? headVersion, CancellationToken cancellationToken = default);
 

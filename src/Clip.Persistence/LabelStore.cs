@@ -228,6 +228,12 @@ public sealed class LabelStore : ILabelStore, IAsyncDisposable, IDisposable
         Log.BatchWritten(_logger, plan.Runs.Count, plan.Failures.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));
+    }
+
     public async Task<bool> IsLabelledAsync(string sourceUri, string etagOrHash, string modelId, string taxonomyVersion, string? headVersion, CancellationToken cancellationToken = default)
     {
         await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);

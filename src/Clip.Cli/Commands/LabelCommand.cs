@@ -10,7 +10,6 @@ using Clip.Inference.Taxonomies;
 using Clip.Inference.ZeroShot;
 using Clip.Persistence;
 using Microsoft.Extensions.Logging;
-using SixLabors.ImageSharp;
 
 namespace Clip.Cli.Commands;
 
@@ -143,7 +142,7 @@ internal static class LabelCommand
                 }
                 catch (Exception e) when (e is ImageRejectedException or IOException or UnauthorizedAccessException)
                 {
-                    outcomes.Add(new FailedImage(uri, null, FailureStage.Download, e is ImageRejectedException r ? Code(r.Reason) : "unreadable", e.Message));
+                    outcomes.Add(new FailedImage(uri, null, FailureStage.Download, e is ImageRejectedException r ? r.ReasonCode : "unreadable", e.Message));
                     summary.Fail(outcomes[^1]);
                     continue;
                 }
@@ -157,13 +156,12 @@ internal static class LabelCommand
 
                 try
                 {
-                    clip.Preprocessor.Preprocess(bytes, pixels.AsSpan(accepted.Count * length, length));
-                    var info = Image.Identify(bytes);
-                    accepted.Add((uri, hash, bytes.LongLength, info.Width, info.Height, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+                    var size = clip.Preprocessor.Preprocess(bytes, pixels.AsSpan(accepted.Count * length, length));
+                    accepted.Add((uri, hash, bytes.LongLength, size.Width, size.Height, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                 }
                 catch (ImageRejectedException e)
                 {
-                    outcomes.Add(new FailedImage(uri, hash, FailureStage.Decode, Code(e.Reason), e.Message));
+                    outcomes.Add(new FailedImage(uri, hash, FailureStage.Decode, e.ReasonCode, e.Message));
                     summary.Fail(outcomes[^1]);
                 }
             }
@@ -193,8 +191,6 @@ internal static class LabelCommand
 
             return outcomes;
         }
-
-        private static string Code(ImageRejectionReason reason) => JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
     }
 
     /// <summary>What one run did, printed at the end.</summary>

@@ -36,8 +36,9 @@ public sealed class ImagePreprocessor
     public JpegBackend JpegBackend => _decoder.JpegBackend;
 
     /// <summary>Writes the normalised CHW tensor of <paramref name="encoded"/> into <paramref name="destination"/>.</summary>
+    /// <returns>The size of the upright source image, before resizing.</returns>
     /// <exception cref="ImageRejectedException">The bytes are not an acceptable image.</exception>
-    public void Preprocess(ReadOnlySpan<byte> encoded, Span<float> destination)
+    public ImageSize Preprocess(ReadOnlySpan<byte> encoded, Span<float> destination)
     {
         if (destination.Length != Config.TensorLength)
         {
@@ -46,7 +47,9 @@ public sealed class ImagePreprocessor
         }
 
         CheckLength(encoded.Length);
-        Normalize(Crop(encoded.ToArray()), destination);
+        var (crop, source) = Crop(encoded.ToArray());
+        Normalize(crop, destination);
+        return source;
     }
 
     /// <inheritdoc cref="Preprocess(ReadOnlySpan{byte}, Span{float})"/>
@@ -64,7 +67,7 @@ public sealed class ImagePreprocessor
         ArgumentNullException.ThrowIfNull(encoded);
         var bytes = await ReadBoundedAsync(encoded, _limits.MaxEncodedBytes, ct);
         var tensor = new float[Config.TensorLength];
-        Normalize(Crop(bytes), tensor);
+        Normalize(Crop(bytes).Rgb, tensor);
         return tensor;
     }
 
@@ -73,16 +76,16 @@ public sealed class ImagePreprocessor
     public Image<Rgb24> RenderCrop(ReadOnlySpan<byte> encoded)
     {
         CheckLength(encoded.Length);
-        return Image.LoadPixelData<Rgb24>(_decoder.Configuration, Crop(encoded.ToArray()), Config.CropWidth, Config.CropHeight);
+        return Image.LoadPixelData<Rgb24>(_decoder.Configuration, Crop(encoded.ToArray()).Rgb, Config.CropWidth, Config.CropHeight);
     }
 
-    /// <summary>Interleaved RGB bytes of the crop, <see cref="PreprocessorConfig.CropWidth"/> × <see cref="PreprocessorConfig.CropHeight"/>.</summary>
-    private byte[] Crop(byte[] encoded)
+    /// <summary>Interleaved RGB bytes of the crop, <see cref="PreprocessorConfig.CropWidth"/> × <see cref="PreprocessorConfig.CropHeight"/>, and the source size.</summary>
+    private (byte[] Rgb, ImageSize Source) Crop(byte[] encoded)
     {
         var decoded = _decoder.Decode(encoded);
         var (width, height) = ResizedSize(decoded.Width, decoded.Height);
         var rgb = Resize(decoded, width, height);
-        return CenterCrop.Apply(rgb, width, height, Config.CropWidth, Config.CropHeight);
+        return (CenterCrop.Apply(rgb, width, height, Config.CropWidth, Config.CropHeight), new ImageSize(decoded.Width, decoded.Height));
     }
 
     /// <summary>torchvision's Resize(int): the short side becomes the size, the long side int(size · long / short).</summary>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Clip.Inference.Imaging;
 
 /// <summary>An encoded image that cannot or must not be preprocessed.</summary>
@@ -25,4 +27,7 @@ public sealed class ImageRejectedException : Exception
     }
 
     public ImageRejectionReason Reason { get; }
+
+    /// <summary>The reason as the short snake-case code failure rows record (<c>too_many_pixels</c>).</summary>
+    public string ReasonCode => JsonNamingPolicy.SnakeCaseLower.ConvertName(Reason.ToString());
 }

@@ -1,0 +1,44 @@
+using Clip.Ingestion.Events;
+using Clip.Ingestion.Folders;
+using Clip.Ingestion.Messages;
+using Clip.Ingestion.Sources;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Clip.Ingestion;
+
+public static class IngestionServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers event parsing (<c>Clip:Events</c>), the blob source allow-list (<c>Clip:Sources</c>) and one message
+    /// source as a hosted service: the watched folder of <c>Clip:Folder</c>. Options are validated at start. Register
+    /// the <see cref="IMessageHandler"/> and whatever it needs to finish in-flight work before calling this, so the
+    /// source is stopped first at shutdown.
+    /// </summary>
+    public static IServiceCollection AddClipIngestion(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<EventParserOptions>()
+            .Bind(configuration.GetSection(EventParserOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<BlobSourceOptions>()
+            .Bind(configuration.GetSection(BlobSourceOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new BlobCreatedEventParser(sp.GetRequiredService<IOptions<EventParserOptions>>().Value));
+        services.TryAddSingleton(sp => new BlobSourcePolicy(sp.GetRequiredService<IOptions<BlobSourceOptions>>().Value));
+
+        services.AddOptions<FolderSourceOptions>()
+            .Bind(configuration.GetSection(FolderSourceOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<FolderMessageSource>();
+        services.TryAddSingleton<IMessageSource>(sp => sp.GetRequiredService<FolderMessageSource>());
+        services.AddHostedService(sp => sp.GetRequiredService<FolderMessageSource>());
+        return services;
+    }
+}

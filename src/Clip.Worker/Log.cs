@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Clip.Worker;
+
+// Message ids, blob URLs and file paths are logged; connection strings and tokens never are.
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Message {MessageId}: ignored event {EventId} of type {EventType} ({Reason})")]
+    public static partial void EventIgnored(ILogger logger, string messageId, string eventId, string eventType, string reason);
+
+    [LoggerMessage(2, LogLevel.Warning, "Message {MessageId}: refused blob source ({Reason}): {Detail}")]
+    public static partial void SourceRefused(ILogger logger, string messageId, string reason, string detail);
+
+    [LoggerMessage(3, LogLevel.Warning, "Message {MessageId}: {Source} failed ({Reason}): {Detail}")]
+    public static partial void ImageFailed(ILogger logger, string messageId, string source, string reason, string detail);
+
+    [LoggerMessage(4, LogLevel.Warning, "Message {MessageId} will be given back ({Reason}): {Detail}")]
+    public static partial void GivingBack(ILogger logger, string messageId, string reason, string detail);
+
+    [LoggerMessage(5, LogLevel.Error, "Encoding a batch of {Count} images failed; their messages are given back")]
+    public static partial void EncodeFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(6, LogLevel.Warning, "Writing {Count} outcomes failed (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms: {Reason}")]
+    public static partial void WriteRetrying(ILogger logger, int count, int attempt, int maxAttempts, double delayMs, string reason);
+
+    [LoggerMessage(7, LogLevel.Error, "Writing {Count} outcomes failed {Attempts} times; their messages are given back")]
+    public static partial void WriteGivenUp(ILogger logger, Exception exception, int count, int attempts);
+
+    [LoggerMessage(8, LogLevel.Critical, "The {Stage} stage of the labeling pipeline failed; the pipeline stops")]
+    public static partial void StageFailed(ILogger logger, Exception exception, string stage);
+
+    [LoggerMessage(9, LogLevel.Error, "Message {MessageId} could not be resolved into images; it is given back")]
+    public static partial void ResolveFailed(ILogger logger, Exception exception, string messageId);
+}

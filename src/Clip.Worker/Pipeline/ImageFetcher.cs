@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Clip.Inference.Imaging;
+
+namespace Clip.Worker.Pipeline;
+
+/// <summary>Reads the encoded bytes of an image job from where it lives, within the configured byte limit.</summary>
+internal sealed class ImageFetcher(ImageLimits limits)
+{
+    /// <exception cref="ImageFetchException">The image could not be read; its properties say how the message should end.</exception>
+    public Task<FetchedImage> FetchAsync(ImageJob job, CancellationToken cancellationToken) => job switch
+    {
+        FileImageJob file => ReadFileAsync(file.File, cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(job), job.GetType().Name, "no fetcher for this kind of job"),
+    };
+
+    private async Task<FetchedImage> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
+            if (stream.Length > limits.MaxEncodedBytes)
+            {
+                throw TooLarge(stream.Length);
+            }
+
+            bytes = new byte[stream.Length];
+            await stream.ReadExactlyAsync(bytes, cancellationToken);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ImageFetchException("file_not_found", $"{file.FullName} was deleted before it was read.", transient: false, poison: false, e);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new ImageFetchException("file_changed", $"{file.FullName} shrank while it was read.", transient: true, poison: false, e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ImageFetchException("access_denied", $"{file.FullName} cannot be read: {e.Message}", transient: false, poison: true, e);
+        }
+        catch (IOException e)
+        {
+            throw new ImageFetchException("io_error", $"{file.FullName} could not be read: {e.Message}", transient: true, poison: false, e);
+        }
+
+        return new FetchedImage(bytes, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    private ImageFetchException TooLarge(long length) => new(
+        "too_many_bytes",
+        string.Create(CultureInfo.InvariantCulture, $"The image is {length} bytes, over the {limits.MaxEncodedBytes}-byte limit."),
+        transient: false,
+        poison: true);
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Clip.Worker.Pipeline;
+
+/// <summary>Sizes and time limits of the labeling pipeline's stages. Bound from the <c>Clip:Pipeline</c> section.</summary>
+public sealed class PipelineOptions
+{
+    public const string SectionName = "Clip:Pipeline";
+
+    /// <summary>A shipped taxonomy's name or a taxonomy file.</summary>
+    [Required]
+    public string Taxonomy { get; set; } = "tiny-shapes";
+
+    /// <summary>Images per encoder call and most images per database transaction.</summary>
+    [Range(1, 4096)]
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>A partial batch is encoded once its first image has waited this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan BatchDeadline { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Images downloaded, decoded and preprocessed at once; 0 means one per CPU core.</summary>
+    [Range(0, 1024)]
+    public int PrepareConcurrency { get; set; }
+
+    /// <summary>Messages accepted ahead of the resolve stage; the sources wait when it is full.</summary>
+    [Range(1, 100_000)]
+    public int MessageQueueCapacity { get; set; } = 256;
+
+    /// <summary>Attempts to commit a batch when the database fails, before its messages are abandoned for redelivery.</summary>
+    [Range(1, 100)]
+    public int WriteMaxAttempts { get; set; } = 5;
+
+    /// <summary>Delay before the second write attempt; doubled for each attempt after it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan WriteRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The effective <see cref="PrepareConcurrency"/>.</summary>
+    internal int EffectivePrepareConcurrency => PrepareConcurrency > 0 ? PrepareConcurrency : Environment.ProcessorCount;
+}

@@ -1,0 +1,3 @@
+using Clip.Worker;
+
+return await WorkerHost.RunAsync(args);
