@@ -28,6 +28,7 @@ public static class IngestionServiceCollectionExtensions
             .Bind(configuration.GetSection(BlobSourceOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BlobSourceOptions>, BlobSourceOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new BlobCreatedEventParser(sp.GetRequiredService<IOptions<EventParserOptions>>().Value));
         services.TryAddSingleton(sp => new BlobSourcePolicy(sp.GetRequiredService<IOptions<BlobSourceOptions>>().Value));

@@ -44,13 +44,10 @@ public sealed class PostgresServer : IAsyncLifetime, IDisposable
         _dataDirectory = Path.Combine(_root, "data");
         await RunServerToolAsync("initdb", "-D", _dataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync");
 
-        var log = Path.Combine(_root, "server.log");
         for (var attempt = 1; ; attempt++)
         {
             Port = FreeLoopbackPort();
-            // Durability is worth nothing to a throwaway test server and costs seconds on a busy disk.
-            var options = $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-            var (exitCode, output) = await RunAsync("pg_ctl", "-D", _dataDirectory, "-l", log, "-o", options, "-w", "-t", "120", "start");
+            var (exitCode, output) = await StartServerAsync();
             if (exitCode == 0)
             {
                 _started = true;
@@ -60,10 +57,38 @@ public sealed class PostgresServer : IAsyncLifetime, IDisposable
             // Another process may have taken the port between our probe and the server's bind.
             if (attempt == 3)
             {
+                var log = Path.Combine(_root, "server.log");
                 var serverLog = File.Exists(log) ? await File.ReadAllTextAsync(log) : "";
                 throw new InvalidOperationException($"pg_ctl start failed ({exitCode}): {output}\n{serverLog}");
             }
         }
+    }
+
+    /// <summary>Stops the server (fast shutdown, connections cut) but keeps its data, to test clients while it is down.</summary>
+    public async Task StopAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await RunServerToolAsync("pg_ctl", "-D", _dataDirectory!, "-m", "fast", "-w", "stop");
+        _started = false;
+    }
+
+    /// <summary>Starts a server stopped by <see cref="StopAsync"/> again, on the same port with the same data.</summary>
+    public async Task StartAgainAsync()
+    {
+        var (exitCode, output) = await StartServerAsync();
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"pg_ctl start failed ({exitCode}): {output}");
+        }
+
+        _started = true;
+    }
+
+    private Task<(int ExitCode, string Output)> StartServerAsync()
+    {
+        // Durability is worth nothing to a throwaway test server and costs seconds on a busy disk.
+        var options = $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        return RunAsync("pg_ctl", "-D", _dataDirectory!, "-l", Path.Combine(_root!, "server.log"), "-o", options, "-w", "-t", "120", "start");
     }
 
     /// <summary>Creates an empty database and returns a connection string to it.</summary>

@@ -298,6 +298,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
 
         var decodeStarted = Stopwatch.GetTimestamp();
         var pixels = ArrayPool<float>.Shared.Rent(_engine.ImageLength);
+        _telemetry.ImageHeld();
         try
         {
             var size = _engine.Model.Preprocessor.Preprocess(fetched.Bytes, pixels.AsSpan(0, _engine.ImageLength));
@@ -308,6 +309,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         catch (ImageRejectedException e)
         {
             ArrayPool<float>.Shared.Return(pixels);
+            _telemetry.ImageReleased();
             await FailAsync(job.Owner, job.SourceUri, fetched.EtagOrHash, FailureStage.Decode, e.ReasonCode, e.Message, MessageDisposition.DeadLetter(e.ReasonCode, e.Message), ct);
             return null;
         }
@@ -326,6 +328,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
             {
                 batch[i].Pixels.AsSpan(0, length).CopyTo(pixels.AsSpan(i * length, length));
                 ArrayPool<float>.Shared.Return(batch[i].Pixels);
+                _telemetry.ImageReleased();
             }
 
             var started = Stopwatch.GetTimestamp();

@@ -19,9 +19,13 @@ public sealed class WorkerTelemetry : IDisposable
     private readonly Histogram<double> _stageDuration;
     private readonly Histogram<double> _queueWait;
     private readonly Counter<double> _encoderBusy;
+    private readonly UpDownCounter<long> _imagesHeld;
+    private long _held;
+    private long _maxHeld;
     private long _imagesLabelled;
     private long _imagesFailed;
     private long _imagesSkipped;
+    private long _imagesGivenBack;
     private long _batches;
     private long _encodeTicks;
     private long _fetchTicks;
@@ -38,6 +42,7 @@ public sealed class WorkerTelemetry : IDisposable
         _batchSize = _meter.CreateHistogram<int>("clip.batch.size", "{image}", "Images per encoder batch");
         _stageDuration = _meter.CreateHistogram<double>("clip.stage.duration", "ms", "Time spent in a pipeline stage: fetch and decode per image, encode and write per batch");
         _queueWait = _meter.CreateHistogram<double>("clip.queue.wait", "ms", "Time from enqueue to the pipeline accepting the message");
+        _imagesHeld = _meter.CreateUpDownCounter<long>("clip.pipeline.images_held", "{image}", "Preprocessed images held in memory between the prepare and encode stages");
         _encoderBusy = _meter.CreateCounter<double>("clip.encoder.busy", "s", "Seconds the image encoder spent encoding; its rate is the encoder's busy fraction");
     }
 
@@ -56,6 +61,9 @@ public sealed class WorkerTelemetry : IDisposable
                 break;
             case "skipped":
                 Interlocked.Increment(ref _imagesSkipped);
+                break;
+            case "given_back":
+                Interlocked.Increment(ref _imagesGivenBack);
                 break;
         }
     }
@@ -95,27 +103,52 @@ public sealed class WorkerTelemetry : IDisposable
         _stageDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("stage", "write"));
     }
 
+    /// <summary>A preprocessed image now occupies a pixel buffer.</summary>
+    public void ImageHeld()
+    {
+        _imagesHeld.Add(1);
+        var held = Interlocked.Increment(ref _held);
+        long max;
+        while (held > (max = Interlocked.Read(ref _maxHeld)) && Interlocked.CompareExchange(ref _maxHeld, held, max) != max)
+        {
+        }
+    }
+
+    /// <summary>A pixel buffer went back to the pool.</summary>
+    public void ImageReleased()
+    {
+        _imagesHeld.Add(-1);
+        Interlocked.Decrement(ref _held);
+    }
+
     /// <summary>Running totals since start.</summary>
     public PipelineTotals Totals() => new(
         Interlocked.Read(ref _imagesLabelled),
         Interlocked.Read(ref _imagesFailed),
         Interlocked.Read(ref _imagesSkipped),
+        Interlocked.Read(ref _imagesGivenBack),
         Interlocked.Read(ref _batches),
         TimeSpan.FromTicks(Interlocked.Read(ref _fetchTicks)),
         TimeSpan.FromTicks(Interlocked.Read(ref _decodeTicks)),
         TimeSpan.FromTicks(Interlocked.Read(ref _encodeTicks)),
-        TimeSpan.FromTicks(Interlocked.Read(ref _writeTicks)));
+        TimeSpan.FromTicks(Interlocked.Read(ref _writeTicks)),
+        Interlocked.Read(ref _maxHeld));
 
     public void Dispose() => _meter.Dispose();
 }
 
-/// <summary>Totals since the worker started; fetch and decode are summed over parallel workers.</summary>
+/// <summary>
+/// Totals since the worker started; fetch and decode are summed over parallel workers. MaxImagesHeld is the most
+/// preprocessed images ever held in memory at once, which back-pressure bounds.
+/// </summary>
 public sealed record PipelineTotals(
     long ImagesLabelled,
     long ImagesFailed,
     long ImagesSkipped,
+    long ImagesGivenBack,
     long Batches,
     TimeSpan FetchTime,
     TimeSpan DecodeTime,
     TimeSpan EncodeTime,
-    TimeSpan WriteTime);
+    TimeSpan WriteTime,
+    long MaxImagesHeld);

@@ -1,0 +1,53 @@
+using Clip.TestUtilities;
+using Microsoft.Data.Sqlite;
+
+namespace Clip.Worker.Tests;
+
+public sealed class WorkerProcessTests : IDisposable
+{
+    private readonly TemporaryDirectory _temp = new();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _temp.Dispose();
+    }
+
+    private Dictionary<string, string?> Settings()
+    {
+        var settings = WorkerRun.Defaults(_temp);
+        settings["Clip:Folder:Path"] = _temp.File("inbox");
+        settings["Clip:Database:ConnectionString"] = $"Data Source={_temp.File("clip.db")}";
+        return settings;
+    }
+
+    [Fact]
+    public async Task Worker_Sigterm_StopsCleanlyWithExitCodeZero()
+    {
+        using var worker = WorkerProcess.Start(Settings());
+        await worker.WaitUntilStartedAsync();
+
+        var exitCode = await worker.TerminateAsync();
+
+        Assert.True(exitCode == 0, worker.Output);
+        Assert.Contains("Application is shutting down", worker.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Clip:Pipeline:BatchSize", "0", "BatchSize")]
+    [InlineData("Clip:Inference:ModelPath", "/nonexistent/model", "/nonexistent/model")]
+    [InlineData("Clip:Pipeline:Taxonomy", "no-such-taxonomy", "no-such-taxonomy")]
+    [InlineData("Clip:Sources:AllowedContainers:0", "ftp://example.com/images", "ftp://example.com/images")]
+    public async Task Worker_BadConfiguration_ExitsWithCodeTwoAndNamesTheSetting(string key, string value, string named)
+    {
+        var settings = Settings();
+        settings[key] = value;
+        using var worker = WorkerProcess.Start(settings);
+
+        var exitCode = await worker.WaitForExitAsync();
+
+        Assert.True(exitCode == 2, worker.Output);
+        Assert.Contains("configuration error", worker.Output, StringComparison.Ordinal);
+        Assert.Contains(named, worker.Output, StringComparison.Ordinal);
+    }
+}
