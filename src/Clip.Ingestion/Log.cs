@@ -19,4 +19,22 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Error, "{File} was given back ({Reason}) on attempt {Attempt}, the last; it stays unprocessed until it changes or the worker restarts")]
     public static partial void FileGivenUp(ILogger logger, string file, string reason, int attempt);
+
+    [LoggerMessage(10, LogLevel.Information, "Receiving from Service Bus queue {Queue} on {Namespace}")]
+    public static partial void ReceivingFromQueue(ILogger logger, string queue, string @namespace);
+
+    [LoggerMessage(11, LogLevel.Warning, "Message {MessageId} lost its lock (delivery {DeliveryCount}); it is left unsettled")]
+    public static partial void LockLost(ILogger logger, string messageId, int deliveryCount);
+
+    [LoggerMessage(12, LogLevel.Warning, "Message {MessageId} abandoned on delivery {DeliveryCount} ({Reason}); Service Bus will redeliver it")]
+    public static partial void Abandoned(ILogger logger, string messageId, int deliveryCount, string reason);
+
+    [LoggerMessage(13, LogLevel.Warning, "Message {MessageId} dead-lettered ({Reason}): {Description}")]
+    public static partial void DeadLettered(ILogger logger, string messageId, string reason, string description);
+
+    [LoggerMessage(14, LogLevel.Error, "Settling message {MessageId} as {Disposition} failed; it returns when its lock expires")]
+    public static partial void SettleFailed(ILogger logger, Exception exception, string messageId, string disposition);
+
+    [LoggerMessage(15, LogLevel.Error, "Service Bus {ErrorSource} error on {EntityPath}")]
+    public static partial void ReceiveError(ILogger logger, Exception exception, string errorSource, string entityPath);
 }

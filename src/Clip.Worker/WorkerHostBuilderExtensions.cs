@@ -75,7 +75,7 @@ public static class WorkerHostBuilderExtensions
 
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("clip-worker"))
-            .WithMetrics(metrics => metrics.AddMeter(WorkerTelemetry.Name))
+            .WithMetrics(metrics => metrics.AddMeter(WorkerTelemetry.Name, IngestionTelemetry.Name))
             .WithTracing(tracing => tracing.AddSource(WorkerTelemetry.Name));
         if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

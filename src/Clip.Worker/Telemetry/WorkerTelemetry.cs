@@ -14,7 +14,6 @@ public sealed class WorkerTelemetry : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _images;
     private readonly Counter<long> _failures;
-    private readonly Counter<long> _settled;
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _stageDuration;
     private readonly Histogram<double> _queueWait;
@@ -38,7 +37,6 @@ public sealed class WorkerTelemetry : IDisposable
         _meter = meterFactory.Create(Name);
         _images = _meter.CreateCounter<long>("clip.images.processed", "{image}", "Images the pipeline finished, by outcome (labelled, abstained, failed, skipped, given_back)");
         _failures = _meter.CreateCounter<long>("clip.images.failed", "{image}", "Images recorded as failures, by stage and reason");
-        _settled = _meter.CreateCounter<long>("clip.messages.settled", "{message}", "Messages settled, by source and outcome (completed, abandoned, dead_lettered, lock_lost)");
         _batchSize = _meter.CreateHistogram<int>("clip.batch.size", "{image}", "Images per encoder batch");
         _stageDuration = _meter.CreateHistogram<double>("clip.stage.duration", "ms", "Time spent in a pipeline stage: fetch and decode per image, encode and write per batch");
         _queueWait = _meter.CreateHistogram<double>("clip.queue.wait", "ms", "Time from enqueue to the pipeline accepting the message");
@@ -70,9 +68,6 @@ public sealed class WorkerTelemetry : IDisposable
 
     public void ImageFailed(string stage, string reason) =>
         _failures.Add(1, new KeyValuePair<string, object?>("stage", stage), new KeyValuePair<string, object?>("reason", reason));
-
-    public void MessageSettled(string source, string outcome) =>
-        _settled.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void QueueWait(TimeSpan wait) => _queueWait.Record(Math.Max(0, wait.TotalMilliseconds));
 
