@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Storage.Blobs;
@@ -103,7 +104,16 @@ public sealed class BlobImageFetcher : IDisposable
 
     private static async Task<FetchedBlob> DownloadAsync(BlobClient blob, BlobRequestConditions? conditions, long maxBytes, CancellationToken cancellationToken)
     {
-        var response = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+        Response<BlobDownloadStreamingResult> response;
+        try
+        {
+            response = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Conditions = conditions }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw await SupersededOrDeletedAsync(blob, ex, cancellationToken).ConfigureAwait(false);
+        }
+
         using var result = response.Value;
         var details = result.Details;
         if (details.ContentLength > maxBytes)
@@ -113,5 +123,23 @@ public sealed class BlobImageFetcher : IDisposable
 
         var content = await BoundedRead.ReadAsync(result.Content, details.ContentLength, maxBytes, cancellationToken).ConfigureAwait(false);
         return new FetchedBlob(content, EntityTag.Unquoted(details.ETag), details.ContentType);
+    }
+
+    // If-Match fails with 412 whether the blob was overwritten or deleted (Azurite at least): ask which.
+    private static async Task<BlobFetchException> SupersededOrDeletedAsync(BlobClient blob, RequestFailedException conditionFailed, CancellationToken cancellationToken)
+    {
+        bool exists;
+        try
+        {
+            exists = await blob.ExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException)
+        {
+            exists = true; // Unknown; the event's version is gone either way.
+        }
+
+        return exists
+            ? new BlobFetchException(BlobFetchReason.BlobSuperseded, "The blob was overwritten after the event: its ETag no longer matches.", conditionFailed)
+            : new BlobFetchException(BlobFetchReason.BlobNotFound, "The blob was deleted after the event.", conditionFailed);
     }
 }
