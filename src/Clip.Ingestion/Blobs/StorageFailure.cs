@@ -6,11 +6,16 @@ namespace Clip.Ingestion.Blobs;
 /// <summary>Turns what the storage SDK throws into a <see cref="BlobFetchException"/> with the right reason.</summary>
 internal static class StorageFailure
 {
-    /// <summary>The typed failure for <paramref name="exception"/>, or null when it is not a storage failure (a bug, let it through).</summary>
+    /// <summary>
+    /// The typed failure for <paramref name="exception"/>, or null when it is not a storage failure (a bug, let it
+    /// through). Call only when the fetch itself was not cancelled.
+    /// </summary>
     public static BlobFetchException? Classify(Exception exception, bool deadlinePassed, TimeSpan timeout) => exception switch
     {
         BlobFetchException => null,
         OperationCanceledException when deadlinePassed => Transient($"The download took longer than {timeout}.", exception),
+        // Only called when the fetch was not cancelled, so this is the SDK's own network timeout.
+        OperationCanceledException => Transient("A request to blob storage timed out.", exception),
         RequestFailedException failed => FromStatus(failed),
         AuthenticationFailedException => new BlobFetchException(
             BlobFetchReason.AccessDenied, "Could not get a token to read blob storage; check the workload identity.", exception),

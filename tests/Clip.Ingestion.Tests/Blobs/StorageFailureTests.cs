@@ -35,10 +35,12 @@ public sealed class StorageFailureTests
         Assert.True(StorageFailure.Classify(exhausted, deadlinePassed: false, TimeSpan.FromSeconds(1))?.IsTransient);
     }
 
-    [Fact]
-    public void Classify_DeadlinePassed_IsTransient()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Classify_TimedOutWithoutTheCallerCancelling_IsTransient(bool deadlinePassed)
     {
-        var failure = StorageFailure.Classify(new TaskCanceledException(), deadlinePassed: true, TimeSpan.FromSeconds(1));
+        var failure = StorageFailure.Classify(new TaskCanceledException(), deadlinePassed, TimeSpan.FromSeconds(1));
 
         Assert.True(failure?.IsTransient);
     }
