@@ -140,9 +140,9 @@ public sealed class AzuriteServer : IAsyncLifetime, IDisposable
                 await service.GetPropertiesAsync();
                 return true;
             }
-            catch (Azure.RequestFailedException) when (!_process.HasExited)
+            catch (Azure.RequestFailedException)
             {
-                await Task.Delay(100);
+                await Task.Delay(100); // Not listening yet, or it exited: the loop looks again.
             }
         }
 

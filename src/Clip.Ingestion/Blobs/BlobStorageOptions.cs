@@ -28,6 +28,7 @@ public sealed class BlobStorageOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Longest back-off between two tries.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
