@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine with the .NET 10 SDK: installs the
-# Debian packages the tests need (when missing), then runs every test project.
+# Debian packages the tests need (when missing) and the npm test tools (tests/tools), then runs
+# every test project.
 # Extra arguments go to `dotnet test` (e.g. --filter Tokenization).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,19 @@ if ((${#missing[@]})); then
   echo "Installing ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Servers from npm (tests/tools/package-lock.json): Azurite, the blob storage emulator the blob
+# fetcher tests start. Needs Node.js and npm on PATH; Azurite 3.37 declares node >= 22 but its blob
+# server runs on the machine's node 20 (npm warns EBADENGINE). Reinstalled when the lock file changes.
+tools=tests/tools
+lock_stamp="$tools/node_modules/.package-lock.sha256"
+lock_hash=$(sha256sum "$tools/package-lock.json" | cut -d' ' -f1)
+if [[ ! -x "$tools/node_modules/.bin/azurite-blob" || "$(cat "$lock_stamp" 2>/dev/null)" != "$lock_hash" ]]; then
+  command -v npm >/dev/null || { echo "npm is needed for Azurite (tests/tools): install Node.js and npm" >&2; exit 1; }
+  echo "Installing test tools from $tools/package-lock.json"
+  npm ci --no-audit --no-fund --prefix "$tools"
+  echo "$lock_hash" > "$lock_stamp"
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -1,0 +1,10 @@
+namespace Clip.Ingestion.Blobs;
+
+/// <summary>A downloaded blob.</summary>
+/// <param name="Content">The blob's bytes; never more than the fetch's <c>maxBytes</c>.</param>
+/// <param name="ETag">The version that was read, without quotes, as Event Grid's <c>data.eTag</c> writes it.</param>
+/// <param name="ContentType">The content type the blob was stored with, if any.</param>
+public sealed record FetchedBlob(ReadOnlyMemory<byte> Content, string ETag, string? ContentType)
+{
+    public long Length => Content.Length;
+}

@@ -1,0 +1,9 @@
+using Clip.TestUtilities;
+
+namespace Clip.Ingestion.Tests.Blobs;
+
+[CollectionDefinition(Name)]
+public sealed class AzuriteServerDefinition : ICollectionFixture<AzuriteServer>
+{
+    public const string Name = "Azurite server";
+}

@@ -1,0 +1,89 @@
+using Clip.Ingestion.Blobs;
+
+namespace Clip.Ingestion.Tests.Blobs;
+
+/// <summary>The memory guarantee that holds even when the stated length lies or the blob grows while it is read.</summary>
+public sealed class BoundedReadTests
+{
+    [Fact]
+    public async Task ReadAsync_EndlessStreamWithSmallStatedLength_FailsTooLargeAfterAtMostMaxPlusOneBytes()
+    {
+        var endless = new EndlessStream();
+
+        var failure = await Assert.ThrowsAsync<BlobFetchException>(
+            () => BoundedRead.ReadAsync(endless, declaredLength: 10, maxBytes: 100_000, CancellationToken.None));
+
+        Assert.Equal(BlobFetchReason.TooLarge, failure.ReasonCode);
+        Assert.Equal(100_001, endless.BytesRead);
+    }
+
+    [Fact]
+    public async Task ReadAsync_EndlessStreamWithUnknownLength_FailsTooLarge()
+    {
+        var endless = new EndlessStream();
+
+        var failure = await Assert.ThrowsAsync<BlobFetchException>(
+            () => BoundedRead.ReadAsync(endless, declaredLength: null, maxBytes: 1_000_000, CancellationToken.None));
+
+        Assert.Equal(BlobFetchReason.TooLarge, failure.ReasonCode);
+        Assert.Equal(1_000_001, endless.BytesRead);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0L)]
+    [InlineData(10L)]
+    [InlineData(5000L)]
+    [InlineData(1_000_000L)]
+    public async Task ReadAsync_StreamWithinLimit_ReturnsExactlyItsBytesWhateverLengthWasStated(long? declaredLength)
+    {
+        var bytes = new byte[5000];
+        Random.Shared.NextBytes(bytes);
+
+        var read = await BoundedRead.ReadAsync(new MemoryStream(bytes), declaredLength, maxBytes: 5000, CancellationToken.None);
+
+        Assert.Equal(bytes, read.ToArray());
+    }
+
+    [Fact]
+    public async Task ReadAsync_EmptyStream_ReturnsNoBytes()
+    {
+        var read = await BoundedRead.ReadAsync(new MemoryStream(), declaredLength: 0, maxBytes: 0, CancellationToken.None);
+
+        Assert.True(read.IsEmpty);
+    }
+
+    /// <summary>Hands out small chunks forever and counts them, like a blob that keeps growing.</summary>
+    private sealed class EndlessStream : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(count, 4096);
+            buffer.AsSpan(offset, n).Fill(0xAB);
+            BytesRead += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
