@@ -10,7 +10,7 @@ namespace Clip.ServiceBusBroker;
 /// The inspection members are thread-safe snapshots for assertions.
 /// </summary>
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a Service Bus queue, not a collection.")]
-public sealed class BrokerQueue : IAsyncDisposable
+public sealed class BrokerQueue
 {
     /// <summary>The reason Service Bus gives a message dead-lettered after too many deliveries.</summary>
     public const string MaxDeliveryCountExceeded = "MaxDeliveryCountExceeded";
@@ -32,8 +32,6 @@ public sealed class BrokerQueue : IAsyncDisposable
 
     internal BrokerQueue(string name, int maxDeliveryCount, TimeSpan lockDuration, BrokerQueue? deadLetterQueue, TimeProvider clock, StateChangeSignal changes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxDeliveryCount, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lockDuration, TimeSpan.Zero);
         Name = name;
         MaxDeliveryCount = maxDeliveryCount;
         LockDuration = lockDuration;
@@ -158,7 +156,8 @@ public sealed class BrokerQueue : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Ends the dispatch loop; called when the broker is disposed.</summary>
+    internal async Task StopAsync()
     {
         _dispatchRequests.Writer.TryComplete();
         await _dispatchLoop;
@@ -170,6 +169,21 @@ public sealed class BrokerQueue : IAsyncDisposable
         {
             var message = new StoredMessage(content, ++_lastSequenceNumber, _clock.GetUtcNow());
             _available.Enqueue(message, message.SequenceNumber);
+        }
+
+        OnChanged();
+    }
+
+    /// <summary>Takes a message dead-lettered from the parent queue; it keeps its sequence number and delivery count.</summary>
+    internal void AcceptDeadLetter(StoredMessage message, string? reason, string? description)
+    {
+        var deadLetter = new StoredMessage(message.Content.WithDeadLetterReason(reason, description), message.SequenceNumber, message.EnqueuedTime)
+        {
+            DeliveryCount = message.DeliveryCount,
+        };
+        lock (_gate)
+        {
+            _available.Enqueue(deadLetter, deadLetter.SequenceNumber);
         }
 
         OnChanged();
@@ -246,7 +260,7 @@ public sealed class BrokerQueue : IAsyncDisposable
                 return false;
             }
 
-            _deadLetterQueue.Enqueue(message.Content.WithDeadLetterReason(reason, description));
+            _deadLetterQueue.AcceptDeadLetter(message, reason, description);
         }
 
         OnChanged();
@@ -314,9 +328,10 @@ public sealed class BrokerQueue : IAsyncDisposable
     {
         if (_deadLetterQueue is not null && message.DeliveryCount >= MaxDeliveryCount)
         {
-            _deadLetterQueue.Enqueue(message.Content.WithDeadLetterReason(
+            _deadLetterQueue.AcceptDeadLetter(
+                message,
                 MaxDeliveryCountExceeded,
-                string.Create(CultureInfo.InvariantCulture, $"Message could not be consumed after {MaxDeliveryCount} delivery attempts.")));
+                string.Create(CultureInfo.InvariantCulture, $"Message could not be consumed after {MaxDeliveryCount} delivery attempts."));
             return;
         }
 

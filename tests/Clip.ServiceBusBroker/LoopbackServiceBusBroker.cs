@@ -23,54 +23,40 @@ public sealed class LoopbackServiceBusBroker : IAsyncDisposable
     private readonly Dictionary<string, BrokerQueue> _entities = new(StringComparer.OrdinalIgnoreCase);
     private readonly StateChangeSignal _changes = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly AmqpConnectionListener _listener;
-    private readonly Task _lockExpiryLoop;
+    private readonly BrokerRuntime _runtime;
+    private AmqpConnectionListener? _listener;
+    private Task _lockExpiryLoop = Task.CompletedTask;
     private bool _disposed;
 
-    private LoopbackServiceBusBroker(BrokerOptions options, AmqpConnectionListener listener, int port)
+    private LoopbackServiceBusBroker(BrokerOptions options)
     {
         _options = options;
-        _listener = listener;
-        Port = port;
-        _lockExpiryLoop = Task.Run(ExpireLocksPeriodicallyAsync);
+        _runtime = new BrokerRuntime(FindEntity, options.MaxMessageSizeInBytes);
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
 
     /// <summary>A Service Bus connection string for plain TCP to this broker (<c>UseDevelopmentEmulator=true</c>).</summary>
     public string ConnectionString => string.Create(CultureInfo.InvariantCulture,
         $"Endpoint=sb://localhost:{Port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=loopback-broker-key;UseDevelopmentEmulator=true");
 
+    /// <summary>Starts listening on a free port of 127.0.0.1.</summary>
     public static Task<LoopbackServiceBusBroker> StartAsync(BrokerOptions? options = null)
     {
-        options ??= new BrokerOptions();
-        LoopbackServiceBusBroker? broker = null;
-        var runtime = new BrokerRuntime(path => broker?.FindEntity(path), options.MaxMessageSizeInBytes);
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreeLoopbackPort();
-            var listener = CreateListener(runtime, port);
-            try
-            {
-                listener.Open();
-            }
-            catch (Exception exception) when (attempt < MaxBindAttempts && exception is SocketException or AmqpException)
-            {
-                // Another process took the port between the probe and the bind.
-                continue;
-            }
-
-            broker = new LoopbackServiceBusBroker(options, listener, port);
-            return Task.FromResult(broker);
-        }
+        var broker = new LoopbackServiceBusBroker(options ?? new BrokerOptions());
+        broker.Listen();
+        broker._lockExpiryLoop = Task.Run(broker.ExpireLocksPeriodicallyAsync);
+        return Task.FromResult(broker);
     }
 
     /// <summary>Creates a queue and its dead-letter sub-queue.</summary>
     public BrokerQueue CreateQueue(string name, int maxDeliveryCount = 10, TimeSpan? lockDuration = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDeliveryCount, 1);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var duration = lockDuration ?? _options.DefaultLockDuration;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero, nameof(lockDuration));
         lock (_entities)
         {
             if (_entities.ContainsKey(name))
@@ -98,7 +84,7 @@ public sealed class LoopbackServiceBusBroker : IAsyncDisposable
         }
 
         _disposed = true;
-        _listener.Close();
+        _listener?.Close();
         await _stopping.CancelAsync();
         await _lockExpiryLoop;
         _stopping.Dispose();
@@ -110,7 +96,7 @@ public sealed class LoopbackServiceBusBroker : IAsyncDisposable
 
         foreach (var entity in entities)
         {
-            await entity.DisposeAsync();
+            await entity.StopAsync();
         }
     }
 
@@ -143,6 +129,25 @@ public sealed class LoopbackServiceBusBroker : IAsyncDisposable
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
+        }
+    }
+
+    private void Listen()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreeLoopbackPort();
+            var listener = CreateListener(_runtime, port);
+            try
+            {
+                listener.Open();
+                (_listener, Port) = (listener, port);
+                return;
+            }
+            catch (Exception exception) when (attempt < MaxBindAttempts && exception is SocketException or AmqpException)
+            {
+                // Another process took the port between the probe and the bind.
+            }
         }
     }
 

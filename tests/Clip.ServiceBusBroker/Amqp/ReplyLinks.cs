@@ -17,13 +17,17 @@ internal sealed class ReplyLinks
         link.SafeAddClosed((_, _) => _byAddress.TryRemove(new KeyValuePair<string, SendingAmqpLink>(replyAddress, link)));
     }
 
-    public void Send(string replyAddress, AmqpMessage response)
+    public bool IsAttached(string replyAddress) => _byAddress.ContainsKey(replyAddress);
+
+    /// <returns>False when no link is attached for <paramref name="replyAddress"/>.</returns>
+    public bool TrySend(string replyAddress, AmqpMessage response)
     {
         if (!_byAddress.TryGetValue(replyAddress, out var link))
         {
-            throw new AmqpException(AmqpErrorCode.NotFound, $"No link is attached for the reply-to address '{replyAddress}'.");
+            return false;
         }
 
         link.SendMessageNoWait(response, new ArraySegment<byte>(Guid.NewGuid().ToByteArray()), AmqpConstants.NullBinary);
+        return true;
     }
 }

@@ -32,17 +32,19 @@ internal abstract class RequestResponseNode(ReplyLinks replyLinks)
         using (request)
         {
             var replyTo = request.Properties.ReplyTo?.ToString();
-            if (replyTo is null)
+            if (replyTo is null || !replyLinks.IsAttached(replyTo))
             {
-                link.DisposeMessage(request, new Rejected { Error = new Error { Condition = AmqpErrorCode.InvalidField, Description = "The request has no reply-to." } }, settled: true, batchable: false);
+                var error = new Error { Condition = AmqpErrorCode.InvalidField, Description = $"No reply link is attached for reply-to '{replyTo}'." };
+                link.DisposeMessage(request, new Rejected { Error = error }, settled: true, batchable: false);
                 return;
             }
 
-            var operation = request.ApplicationProperties?.Map.TryGetValue(new MapKey("operation"), out string? name) == true ? name : "";
+            var operation = request.ApplicationProperties?.Map.TryGetValue(new MapKey("operation"), out string? name) == true ? name : null;
             var response = Respond(request, operation ?? "");
             response.Properties.CorrelationId = request.Properties.MessageId;
             link.DisposeMessage(request, AmqpConstants.AcceptedOutcome, settled: true, batchable: false);
-            replyLinks.Send(replyTo, response);
+            // The reply link can detach in between; the client then times out, as it would against Service Bus.
+            replyLinks.TrySend(replyTo, response);
         }
     }
 }
