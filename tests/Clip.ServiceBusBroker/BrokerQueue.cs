@@ -374,34 +374,35 @@ public sealed class BrokerQueue
             message = _available.Dequeue();
             previousDeliveries = message.DeliveryCount++;
             lockedUntil = _clock.GetUtcNow() + LockDuration;
-            if (consumer.SettlesOnSend)
-            {
-                _completed.Add(message.ToSnapshot());
-            }
-            else
+            if (!consumer.SettlesOnSend)
             {
                 _locks.Add(lockToken, new MessageLock(message, lockedUntil));
             }
         }
 
-        try
+        var delivered = consumer.TryDeliver(message, lockToken, lockedUntil, previousDeliveries);
+        lock (_gate)
         {
-            consumer.Deliver(message, lockToken, lockedUntil, previousDeliveries);
-        }
-        catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException or Microsoft.Azure.Amqp.AmqpException)
-        {
-            // The receiver went away between the credit check and the send: the delivery did not happen.
-            lock (_gate)
+            if (!delivered)
             {
+                // The receiver spent its credit or detached since the check: the message goes back untouched.
                 _locks.Remove(lockToken);
                 message.DeliveryCount--;
                 _available.Enqueue(message, message.SequenceNumber);
-                _consumers.Remove(consumer);
+            }
+            else if (consumer.SettlesOnSend)
+            {
+                _completed.Add(message.ToSnapshot());
             }
         }
 
-        _changes.Notify();
-        return true;
+        if (delivered)
+        {
+            _changes.Notify();
+        }
+
+        // After a failed delivery, wait for the next credit rather than spin on a receiver that cannot take it.
+        return delivered;
     }
 
     private IQueueConsumer? NextConsumerWithCredit()

@@ -8,5 +8,6 @@ internal interface IQueueConsumer
     /// <summary>True for receive-and-delete receivers: a delivered message is gone, never locked.</summary>
     bool SettlesOnSend { get; }
 
-    void Deliver(StoredMessage message, Guid lockToken, DateTimeOffset lockedUntil, int previousDeliveries);
+    /// <returns>False when the receiver had no credit left or has gone; the message was not delivered.</returns>
+    bool TryDeliver(StoredMessage message, Guid lockToken, DateTimeOffset lockedUntil, int previousDeliveries);
 }

@@ -37,10 +37,26 @@ internal sealed class QueueConsumerLink : IQueueConsumer
         link.SafeAddClosed((_, _) => queue.RemoveConsumer(consumer));
     }
 
-    public void Deliver(StoredMessage message, Guid lockToken, DateTimeOffset lockedUntil, int previousDeliveries)
+    public bool TryDeliver(StoredMessage message, Guid lockToken, DateTimeOffset lockedUntil, int previousDeliveries)
     {
         var amqpMessage = message.Content.ToAmqpMessage(message.SequenceNumber, message.EnqueuedTime, lockedUntil, previousDeliveries);
-        _link.SendMessageNoWait(amqpMessage, new ArraySegment<byte>(lockToken.ToByteArray()), AmqpConstants.NullBinary);
+        amqpMessage.DeliveryTag = new ArraySegment<byte>(lockToken.ToByteArray());
+        amqpMessage.PrepareForSend();
+        try
+        {
+            // Unlike SendMessageNoWait, this never parks the message inside the link waiting for credit with its lock ticking.
+            if (_link.State == AmqpObjectState.Opened && _link.TrySendDelivery(amqpMessage))
+            {
+                return true;
+            }
+        }
+        catch (Exception exception) when (exception is AmqpException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The link closed under the send.
+        }
+
+        amqpMessage.Dispose();
+        return false;
     }
 
     private void OnDisposition(Delivery delivery)
