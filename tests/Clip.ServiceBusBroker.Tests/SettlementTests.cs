@@ -93,4 +93,19 @@ public sealed class SettlementTests(ServiceBusBrokerFixture fixture)
         Assert.Equal(BrokerQueue.MaxDeliveryCountExceeded, deadLetter.DeadLetterReason);
         Assert.Equal(2, deadLetter.DeliveryCount);
     }
+
+    [Fact]
+    public async Task ReceiveMessageAsync_ReceiveAndDeleteMode_RemovesTheMessageWithoutALock()
+    {
+        var queue = fixture.CreateQueue();
+        await using var sender = fixture.Client.CreateSender(queue.Name);
+        await using var receiver = fixture.Client.CreateReceiver(queue.Name, new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.ReceiveAndDelete });
+        await sender.SendMessageAsync(new ServiceBusMessage("fire and forget") { MessageId = "deleted" });
+
+        var received = await ServiceBusBrokerFixture.ReceiveOneAsync(receiver);
+
+        Assert.Equal("deleted", received.MessageId);
+        Assert.Equal(0, queue.ActiveCount);
+        Assert.Equal("deleted", Assert.Single(queue.Completed).MessageId);
+    }
 }
