@@ -131,18 +131,18 @@ public sealed class BrokerQueue
             }
 
             var remaining = deadline - _clock.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"Queue '{Name}' did not reach the expected state within {timeout}: {this}.");
+            }
+
             try
             {
-                if (remaining <= TimeSpan.Zero)
-                {
-                    throw new TimeoutException();
-                }
-
                 await change.WaitAsync(remaining, _clock, cancellationToken);
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException($"Queue '{Name}' did not reach the expected state within {timeout}: {this}.");
+                // The loop checks the condition once more before giving up.
             }
         }
     }
@@ -362,6 +362,7 @@ public sealed class BrokerQueue
         var lockToken = Guid.NewGuid();
         DateTimeOffset lockedUntil;
         int previousDeliveries;
+        BrokerMessage? deletedOnSend = null;
         lock (_gate)
         {
             var next = _available.Count == 0 ? null : NextConsumerWithCredit();
@@ -374,7 +375,13 @@ public sealed class BrokerQueue
             message = _available.Dequeue();
             previousDeliveries = message.DeliveryCount++;
             lockedUntil = _clock.GetUtcNow() + LockDuration;
-            if (!consumer.SettlesOnSend)
+            if (consumer.SettlesOnSend)
+            {
+                // Recorded before the send: the receiver may look at the queue as soon as the message arrives.
+                deletedOnSend = message.ToSnapshot();
+                _completed.Add(deletedOnSend);
+            }
+            else
             {
                 _locks.Add(lockToken, new MessageLock(message, lockedUntil));
             }
@@ -387,12 +394,13 @@ public sealed class BrokerQueue
             {
                 // The receiver spent its credit or detached since the check: the message goes back untouched.
                 _locks.Remove(lockToken);
+                if (deletedOnSend is not null)
+                {
+                    _completed.Remove(deletedOnSend);
+                }
+
                 message.DeliveryCount--;
                 _available.Enqueue(message, message.SequenceNumber);
-            }
-            else if (consumer.SettlesOnSend)
-            {
-                _completed.Add(message.ToSnapshot());
             }
         }
 

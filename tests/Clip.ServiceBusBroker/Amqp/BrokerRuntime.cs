@@ -10,7 +10,7 @@ namespace Clip.ServiceBusBroker.Amqp;
 /// </summary>
 internal sealed class BrokerRuntime : IRuntimeProvider
 {
-    private const uint SenderCredit = 1000;
+    private const uint CreditPerSender = 1000;
 
     private readonly Func<string, BrokerQueue?> _findQueue;
     private readonly ulong _maxMessageSize;
@@ -25,7 +25,6 @@ internal sealed class BrokerRuntime : IRuntimeProvider
         _cbs = new CbsNode(_replyLinks);
     }
 
-
     public AmqpConnection CreateConnection(TransportBase transport, ProtocolHeader protocolHeader, bool isInitiator, AmqpSettings amqpSettings, AmqpConnectionSettings connectionSettings) =>
         new(transport, protocolHeader, isInitiator, amqpSettings, connectionSettings);
 
@@ -37,7 +36,7 @@ internal sealed class BrokerRuntime : IRuntimeProvider
         {
             // Without max-message-size the client refuses to send anything.
             settings.MaxMessageSize = _maxMessageSize;
-            settings.TotalLinkCredit = SenderCredit;
+            settings.TotalLinkCredit = CreditPerSender;
             settings.AutoSendFlow = true;
             return new ReceivingAmqpLink(session, settings);
         }
