@@ -1,3 +1,4 @@
+using Clip.Ingestion.Blobs;
 using Clip.Ingestion.Events;
 using Clip.Ingestion.Folders;
 using Clip.Ingestion.Messages;
@@ -14,7 +15,8 @@ namespace Clip.Ingestion;
 public static class IngestionServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers event parsing (<c>Clip:Events</c>), the blob source allow-list (<c>Clip:Sources</c>) and one message
+    /// Registers event parsing (<c>Clip:Events</c>), the blob source allow-list (<c>Clip:Sources</c>), blob fetching
+    /// (<c>Clip:Storage</c>) and one message
     /// source as a hosted service: the Service Bus queue of <c>Clip:ServiceBus</c> when it names a namespace or
     /// connection string, else the watched folder of <c>Clip:Folder</c>. Options are validated at start. Register the
     /// <see cref="IMessageHandler"/> and whatever it needs to finish in-flight work before calling this, so the source
@@ -36,6 +38,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton(sp => new BlobCreatedEventParser(sp.GetRequiredService<IOptions<EventParserOptions>>().Value));
         services.TryAddSingleton(sp => new BlobSourcePolicy(sp.GetRequiredService<IOptions<BlobSourceOptions>>().Value));
 
+        services.AddClipBlobFetching(configuration);
         services.AddMetrics();
         services.TryAddSingleton<IngestionTelemetry>();
 

@@ -2,6 +2,7 @@ using Clip.Inference;
 using Clip.Inference.Imaging;
 using Clip.Inference.ZeroShot;
 using Clip.Ingestion;
+using Clip.Ingestion.Blobs;
 using Clip.Ingestion.Events;
 using Clip.Ingestion.Messages;
 using Clip.Ingestion.Sources;
@@ -52,7 +53,10 @@ public static class WorkerHostBuilderExtensions
             sp.GetRequiredService<ClipModel>(),
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value.Taxonomy,
             sp.GetRequiredService<ClassMatrixCache>()));
-        services.TryAddSingleton(sp => new ImageFetcher(sp.GetRequiredService<IOptions<ImageLimits>>().Value));
+        services.TryAddSingleton(sp => new ImageFetcher(
+            sp.GetRequiredService<IOptions<ImageLimits>>().Value,
+            sp.GetRequiredService<IOptions<BlobSourceOptions>>().Value,
+            sp.GetRequiredService<BlobImageFetcher>()));
         services.TryAddSingleton(sp => new LabelingPipeline(
             sp.GetRequiredService<LabelingEngine>(),
             sp.GetRequiredService<ILabelStore>(),

@@ -1,18 +1,48 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Clip.Inference.Imaging;
+using Clip.Ingestion.Blobs;
+using Clip.Ingestion.Sources;
 
 namespace Clip.Worker.Pipeline;
 
-/// <summary>Reads the encoded bytes of an image job from where it lives, within the configured byte limit.</summary>
-internal sealed class ImageFetcher(ImageLimits limits)
+/// <summary>Reads the encoded bytes of an image job from where it lives, within the configured byte limits.</summary>
+internal sealed class ImageFetcher(ImageLimits limits, BlobSourceOptions sources, BlobImageFetcher blobs)
 {
     /// <exception cref="ImageFetchException">The image could not be read; its properties say how the message should end.</exception>
     public Task<FetchedImage> FetchAsync(ImageJob job, CancellationToken cancellationToken) => job switch
     {
         FileImageJob file => ReadFileAsync(file.File, cancellationToken),
+        BlobImageJob blob => DownloadAsync(blob, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(job), job.GetType().Name, "no fetcher for this kind of job"),
     };
+
+    /// <summary>The version an event promises for its blob (its ETag without quotes), or null when it names none.</summary>
+    public static string? AnnouncedVersion(ImageJob job) =>
+        job is BlobImageJob { Event.ETag: { Length: > 0 } etag } ? etag.Trim('"') : null;
+
+    private async Task<FetchedImage> DownloadAsync(BlobImageJob job, CancellationToken cancellationToken)
+    {
+        var maxBytes = Math.Min(sources.MaxBlobBytes, limits.MaxEncodedBytes);
+        try
+        {
+            var blob = await blobs.FetchAsync(job.Source, job.Event.ETag, maxBytes, cancellationToken);
+            return new FetchedImage(blob.Content.ToArray(), blob.ETag);
+        }
+        catch (BlobFetchException e)
+        {
+            var (transient, poison) = e.ReasonCode switch
+            {
+                // Gone or replaced since the event: nothing to retry, nothing wrong with the message.
+                BlobFetchReason.BlobNotFound or BlobFetchReason.BlobSuperseded => (false, false),
+                BlobFetchReason.TooLarge or BlobFetchReason.InvalidETag or BlobFetchReason.InvalidRequest => (false, true),
+                // Transient failures and configuration problems (a missing role assignment) are retried by redelivery
+                // and end in the dead-letter queue at the queue's delivery limit if they persist.
+                _ => (true, false),
+            };
+            throw new ImageFetchException(e.ReasonCode, e.Message, transient, poison, e);
+        }
+    }
 
     private async Task<FetchedImage> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
     {

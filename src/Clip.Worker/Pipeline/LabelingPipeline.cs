@@ -259,6 +259,13 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
     /// <summary>The preprocessed image, or null when the job already ended (failed, duplicate, given back).</summary>
     private async Task<PreparedImage?> PrepareAsync(ImageJob job, CancellationToken ct)
     {
+        // A blob event names its version, so a redelivered event is recognised before anything is downloaded.
+        var announced = ImageFetcher.AnnouncedVersion(job);
+        if (announced is not null && await IsDoneAsync(job, announced, ct) is { } before)
+        {
+            return before ? Skip(job) : null;
+        }
+
         var started = Stopwatch.GetTimestamp();
         FetchedImage fetched;
         try
@@ -273,27 +280,15 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         catch (ImageFetchException e)
         {
             var disposition = e.Poison ? MessageDisposition.DeadLetter(e.Reason, e.Message) : MessageDisposition.Complete;
-            await FailAsync(job.Owner, job.SourceUri, null, FailureStage.Download, e.Reason, e.Message, disposition, ct);
+            await FailAsync(job.Owner, job.SourceUri, announced, FailureStage.Download, e.Reason, e.Message, disposition, ct);
             return null;
         }
 
         var fetchTime = Stopwatch.GetElapsedTime(started);
         _telemetry.Fetched(fetchTime);
-        try
+        if (fetched.EtagOrHash != announced && await IsDoneAsync(job, fetched.EtagOrHash, ct) is { } after)
         {
-            if (await _store.IsLabelledAsync(job.SourceUri, fetched.EtagOrHash, _engine.ModelId, _engine.TaxonomyVersion, _engine.HeadVersion, ct))
-            {
-                _telemetry.ImageFinished("skipped");
-                job.Owner.Finish(MessageDisposition.Complete);
-                return null;
-            }
-        }
-#pragma warning disable CA1031 // Any database failure here is the database being unavailable: give the message back.
-        catch (Exception e) when (e is not OperationCanceledException)
-#pragma warning restore CA1031
-        {
-            GiveBack(job.Owner, "database_unavailable", e.Message);
-            return null;
+            return after ? Skip(job) : null;
         }
 
         var decodeStarted = Stopwatch.GetTimestamp();
@@ -313,6 +308,32 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
             await FailAsync(job.Owner, job.SourceUri, fetched.EtagOrHash, FailureStage.Decode, e.ReasonCode, e.Message, MessageDisposition.DeadLetter(e.ReasonCode, e.Message), ct);
             return null;
         }
+    }
+
+    /// <summary>
+    /// Null when this version still needs labelling; true when it already has a result; false when the database could
+    /// not say, in which case the job has been given back.
+    /// </summary>
+    private async Task<bool?> IsDoneAsync(ImageJob job, string version, CancellationToken ct)
+    {
+        try
+        {
+            return await _store.IsLabelledAsync(job.SourceUri, version, _engine.ModelId, _engine.TaxonomyVersion, _engine.HeadVersion, ct) ? true : null;
+        }
+#pragma warning disable CA1031 // Any database failure here is the database being unavailable: give the message back.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            GiveBack(job.Owner, "database_unavailable", e.Message);
+            return false;
+        }
+    }
+
+    private PreparedImage? Skip(ImageJob job)
+    {
+        _telemetry.ImageFinished("skipped");
+        job.Owner.Finish(MessageDisposition.Complete);
+        return null;
     }
 
     private async Task EncodeAsync(CancellationToken ct)

@@ -3,6 +3,8 @@ using Clip.Inference.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
+using Clip.TestUtilities;
+
 namespace Clip.Inference.Tests.Imaging;
 
 public sealed class ImagePreprocessorRejectionTests

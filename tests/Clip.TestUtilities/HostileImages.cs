@@ -4,10 +4,10 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace Clip.Inference.Tests.Imaging;
+namespace Clip.TestUtilities;
 
 /// <summary>Hand-built hostile files.</summary>
-internal static class HostileImages
+public static class HostileImages
 {
     /// <summary>A PNG whose IHDR declares <paramref name="width"/>×<paramref name="height"/> and holds no pixel data.</summary>
     public static byte[] PngHeader(int width, int height)
