@@ -20,11 +20,11 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Error, "Encoding a batch of {Count} images failed; their messages are given back")]
     public static partial void EncodeFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(6, LogLevel.Warning, "Writing {Count} outcomes failed (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms: {Reason}")]
-    public static partial void WriteRetrying(ILogger logger, int count, int attempt, int maxAttempts, double delayMs, string reason);
+    [LoggerMessage(6, LogLevel.Warning, "Database call ({What}) failed (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms: {Reason}")]
+    public static partial void DatabaseRetrying(ILogger logger, string what, int attempt, int maxAttempts, double delayMs, string reason);
 
-    [LoggerMessage(7, LogLevel.Error, "Writing {Count} outcomes failed {Attempts} times; their messages are given back")]
-    public static partial void WriteGivenUp(ILogger logger, Exception exception, int count, int attempts);
+    [LoggerMessage(7, LogLevel.Error, "Database call ({What}) failed {Attempts} times; the messages it concerns are given back")]
+    public static partial void DatabaseGivenUp(ILogger logger, Exception exception, string what, int attempts);
 
     [LoggerMessage(8, LogLevel.Critical, "The {Stage} stage of the labeling pipeline failed; the pipeline stops")]
     public static partial void StageFailed(ILogger logger, Exception exception, string stage);

@@ -33,6 +33,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
     private readonly Channel<ImageJob> _jobs;
     private readonly Channel<PreparedImage> _prepared;
     private readonly Channel<PendingWrite> _writes;
+    private readonly DatabaseRetry _database;
     private readonly CancellationTokenSource _abort = new();
     private Task? _running;
     private int _disposed;
@@ -55,6 +56,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         _options = options;
         _telemetry = telemetry;
         _logger = logger;
+        _database = new DatabaseRetry(options, logger);
         _messages = Bounded<WorkItem>(options.MessageQueueCapacity, singleReader: true);
         _jobs = Bounded<ImageJob>(options.EffectivePrepareConcurrency * 2, singleReader: false);
         _prepared = Bounded<PreparedImage>(options.BatchSize * 2, singleReader: true);
@@ -316,17 +318,17 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
     /// </summary>
     private async Task<bool?> IsDoneAsync(ImageJob job, string version, CancellationToken ct)
     {
-        try
+        var (answered, labelled) = await _database.RunAsync(
+            "the duplicate check",
+            token => _store.IsLabelledAsync(job.SourceUri, version, _engine.ModelId, _engine.TaxonomyVersion, _engine.HeadVersion, token),
+            ct);
+        if (!answered)
         {
-            return await _store.IsLabelledAsync(job.SourceUri, version, _engine.ModelId, _engine.TaxonomyVersion, _engine.HeadVersion, ct) ? true : null;
-        }
-#pragma warning disable CA1031 // Any database failure here is the database being unavailable: give the message back.
-        catch (Exception e) when (e is not OperationCanceledException)
-#pragma warning restore CA1031
-        {
-            GiveBack(job.Owner, "database_unavailable", e.Message);
+            GiveBack(job.Owner, "database_unavailable", "the database could not say whether the image is already labelled");
             return false;
         }
+
+        return labelled ? true : null;
     }
 
     private PreparedImage? Skip(ImageJob job)
@@ -462,31 +464,21 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
     private async Task<bool> CommitAsync(List<PendingWrite> pending, CancellationToken ct)
     {
         var outcomes = pending.Select(p => p.Outcome).ToList();
-        var delay = _options.WriteRetryDelay;
-        for (var attempt = 1; ; attempt++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            try
+        var started = Stopwatch.GetTimestamp();
+        var (committed, _) = await _database.RunAsync(
+            $"writing {outcomes.Count} outcomes",
+            async token =>
             {
-                await _store.WriteBatchAsync(outcomes, ct);
-                _telemetry.Written(Stopwatch.GetElapsedTime(started));
+                await _store.WriteBatchAsync(outcomes, token);
                 return true;
-            }
-#pragma warning disable CA1031 // Whatever the database throws, the batch is retried and then given back; nothing is settled unwritten.
-            catch (Exception e) when (e is not OperationCanceledException)
-#pragma warning restore CA1031
-            {
-                if (attempt >= _options.WriteMaxAttempts)
-                {
-                    Log.WriteGivenUp(_logger, e, outcomes.Count, attempt);
-                    return false;
-                }
-
-                Log.WriteRetrying(_logger, outcomes.Count, attempt, _options.WriteMaxAttempts, delay.TotalMilliseconds, e.Message);
-                await Task.Delay(delay, ct);
-                delay *= 2;
-            }
+            },
+            ct);
+        if (committed)
+        {
+            _telemetry.Written(Stopwatch.GetElapsedTime(started));
         }
+
+        return committed;
     }
 
     private void RecordOutcome(ImageOutcome outcome)

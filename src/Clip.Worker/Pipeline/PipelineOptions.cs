@@ -27,11 +27,14 @@ public sealed class PipelineOptions
     [Range(1, 100_000)]
     public int MessageQueueCapacity { get; set; } = 256;
 
-    /// <summary>Attempts to commit a batch when the database fails, before its messages are abandoned for redelivery.</summary>
+    /// <summary>Attempts at a database call (a batch commit, a duplicate check) before its messages are given back for redelivery.</summary>
     [Range(1, 100)]
     public int WriteMaxAttempts { get; set; } = 5;
 
-    /// <summary>Delay before the second write attempt; doubled for each attempt after it.</summary>
+    /// <summary>
+    /// Delay before the second database attempt, doubled for each one after it. The defaults hold a message about 7.5 s
+    /// before giving it back, so a short outage does not use up Service Bus delivery attempts.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan WriteRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
