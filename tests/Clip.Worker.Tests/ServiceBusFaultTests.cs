@@ -82,4 +82,40 @@ public sealed class ServiceBusFaultTests(CloudFixture cloud) : IDisposable
         Assert.Equal(3, worker.Telemetry.Totals().ImagesLabelled);
         Assert.Empty(await worker.Store.GetFailuresAsync());
     }
+
+    [Fact]
+    public async Task Worker_SigtermWhileBusy_ExitsZeroLeavingNoMessageLocked()
+    {
+        const int Images = 240;
+        await using var scope = await cloud.CreateScopeAsync(_temp, lockDuration: TimeSpan.FromMinutes(5));
+        for (var i = 0; i < Images; i++)
+        {
+            await scope.UploadAndSendAsync($"star-{i:D3}.png", Variant(i));
+        }
+
+        using var worker = WorkerProcess.Start(scope.Settings);
+        await scope.Queue.WaitUntilAsync(q => q.CompletedCount >= 24, Patience);
+        var exitCode = await worker.TerminateAsync();
+
+        // Every message it held was completed or given back at shutdown: none waits out its five-minute lock.
+        Assert.True(exitCode == 0, worker.Output);
+        Assert.Equal(0, scope.Queue.LockedCount);
+        Assert.Empty(scope.Queue.DeadLetters);
+        var results = new SqliteResults(_temp.File("clip.db"));
+        Assert.Equal(scope.Queue.CompletedCount, await results.ScalarAsync("SELECT COUNT(*) FROM label_runs"));
+    }
+
+    [Fact]
+    public async Task Worker_MessageHeldLongerThanItsLock_IsCompletedOnItsFirstDeliveryThanksToRenewal()
+    {
+        await using var scope = await cloud.CreateScopeAsync(_temp, lockDuration: TimeSpan.FromSeconds(2));
+        scope.Settings["Clip:Pipeline:BatchDeadline"] = "00:00:05";
+        await scope.UploadAndSendAsync("slow.png", Variant(1));
+
+        await using var worker = await WorkerRun.StartAsync(scope.Settings);
+        await scope.Queue.WaitUntilAsync(q => q.CompletedCount == 1, Patience);
+
+        Assert.Equal(1, Assert.Single(scope.Queue.Completed).DeliveryCount);
+        Assert.Equal(1, worker.Telemetry.Totals().ImagesLabelled);
+    }
 }
