@@ -29,7 +29,13 @@ tools=tests/tools
 lock_stamp="$tools/node_modules/.package-lock.sha256"
 lock_hash=$(sha256sum "$tools/package-lock.json" | cut -d' ' -f1)
 if [[ ! -x "$tools/node_modules/.bin/azurite-blob" || "$(cat "$lock_stamp" 2>/dev/null)" != "$lock_hash" ]]; then
-  command -v npm >/dev/null || { echo "npm is needed for Azurite (tests/tools): install Node.js and npm" >&2; exit 1; }
+  if ! command -v npm >/dev/null; then
+    echo "Installing Debian's nodejs and npm (Azurite runs on Node.js)"
+    sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
   echo "Installing test tools from $tools/package-lock.json"
   npm ci --no-audit --no-fund --prefix "$tools"
   echo "$lock_hash" > "$lock_stamp"
