@@ -49,6 +49,9 @@ public static class IngestionServiceCollectionExtensions
                 .Bind(serviceBus)
                 .ValidateDataAnnotations()
                 .ValidateOnStart();
+            services.AddOptions<BlobSourceOptions>().Validate(
+                sources => sources.AllowedContainers.Count > 0,
+                $"{BlobSourceOptions.SectionName}:{nameof(BlobSourceOptions.AllowedContainers)} lists no container, so every event would be refused; allow at least one when {ServiceBusSourceOptions.SectionName} is configured.");
             AddSource<ServiceBusMessageSource>(services);
         }
         else

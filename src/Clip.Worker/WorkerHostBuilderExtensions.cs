@@ -47,6 +47,8 @@ public static class WorkerHostBuilderExtensions
             .Bind(configuration.GetSection(PipelineOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<PipelineOptions>>((host, pipeline) => host.ShutdownTimeout = pipeline.Value.ShutdownGracePeriod);
         services.AddMetrics();
         services.TryAddSingleton<WorkerTelemetry>();
         services.TryAddSingleton(sp => LabelingEngine.Create(

@@ -18,6 +18,7 @@ public sealed class WorkerProcessTests : IDisposable
         var settings = WorkerRun.Defaults(_temp);
         settings["Clip:Folder:Path"] = _temp.File("inbox");
         settings["Clip:Database:ConnectionString"] = $"Data Source={_temp.File("clip.db")}";
+        settings["Clip:Sources:AllowedContainers:0"] = "https://account.blob.core.windows.net/images";
         return settings;
     }
 
@@ -38,6 +39,8 @@ public sealed class WorkerProcessTests : IDisposable
     [InlineData("Clip:Inference:ModelPath", "/nonexistent/model", "/nonexistent/model")]
     [InlineData("Clip:Pipeline:Taxonomy", "no-such-taxonomy", "no-such-taxonomy")]
     [InlineData("Clip:Sources:AllowedContainers:0", "ftp://example.com/images", "ftp://example.com/images")]
+    [InlineData("Clip:ServiceBus:ConnectionString", "Endpoint=sb://localhost:1;SharedAccessKeyName=k;SharedAccessKey=s;UseDevelopmentEmulator=true", "QueueName")]
+    [InlineData("Clip:ServiceBus:FullyQualifiedNamespace", "not a host name", "FullyQualifiedNamespace")]
     public async Task Worker_BadConfiguration_ExitsWithCodeTwoAndNamesTheSetting(string key, string value, string named)
     {
         var settings = Settings();
@@ -49,5 +52,21 @@ public sealed class WorkerProcessTests : IDisposable
         Assert.True(exitCode == 2, worker.Output);
         Assert.Contains("configuration error", worker.Output, StringComparison.Ordinal);
         Assert.Contains(named, worker.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Worker_ServiceBusWithoutAllowedContainers_ExitsWithCodeTwoAndSaysSo()
+    {
+        var settings = Settings();
+        settings["Clip:ServiceBus:ConnectionString"] = "Endpoint=sb://localhost:1;SharedAccessKeyName=k;SharedAccessKey=s;UseDevelopmentEmulator=true";
+        settings["Clip:ServiceBus:QueueName"] = "images";
+        settings.Remove("Clip:Sources:AllowedContainers:0");
+        using var worker = WorkerProcess.Start(settings);
+
+        var exitCode = await worker.WaitForExitAsync();
+
+        Assert.True(exitCode == 2, worker.Output);
+        Assert.Contains("AllowedContainers lists no container", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("SharedAccessKey=s", worker.Output, StringComparison.Ordinal);
     }
 }

@@ -38,6 +38,13 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan WriteRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// At SIGTERM, how long in-flight messages get to finish before they are abandoned; keep Kubernetes'
+    /// <c>terminationGracePeriodSeconds</c> longer than this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The effective <see cref="PrepareConcurrency"/>.</summary>
     internal int EffectivePrepareConcurrency => PrepareConcurrency > 0 ? PrepareConcurrency : Environment.ProcessorCount;
 }
