@@ -1,3 +1,4 @@
+using Clip.TestUtilities;
 using Clip.Ingestion.Blobs;
 
 namespace Clip.Ingestion.Tests.Blobs;
@@ -51,39 +52,5 @@ public sealed class BoundedReadTests
         var read = await BoundedRead.ReadAsync(new MemoryStream(), declaredLength: 0, maxBytes: 0, CancellationToken.None);
 
         Assert.True(read.IsEmpty);
-    }
-
-    /// <summary>Hands out small chunks forever and counts them, like a blob that keeps growing.</summary>
-    private sealed class EndlessStream : Stream
-    {
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = Math.Min(count, 4096);
-            buffer.AsSpan(offset, n).Fill(0xAB);
-            BytesRead += n;
-            return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
