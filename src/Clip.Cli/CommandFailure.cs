@@ -50,9 +50,11 @@ internal static class CommandFailure
         or RequestFailedException or ServiceBusException
         or AggregateException { InnerExceptions: [RequestFailedException, ..] };
 
-    /// <summary>One line: the storage service's multi-line messages (request id, headers) shortened to their first line and error code.</summary>
+    /// <summary>One line: the Azure clients' multi-line messages (request id, headers, stack traces) shortened to their first line and error code.</summary>
     public static string Describe(Exception e) => e switch
     {
+        // The Service Bus client's message can carry the inner exception's stack trace after its first line.
+        ServiceBusException s => $"{FirstLine(s.Message)} ({s.Reason})",
         RequestFailedException r => $"{FirstLine(r.Message)} ({r.ErrorCode ?? (r.Status == 0 ? "no response" : string.Create(CultureInfo.InvariantCulture, $"HTTP {r.Status}"))})",
         // Azure.Core's retry policy wraps the failure of every try; the last one says what is wrong.
         AggregateException { InnerExceptions: [.., RequestFailedException last] } a => string.Create(CultureInfo.InvariantCulture, $"{Describe(last)}, after {a.InnerExceptions.Count} tries"),

@@ -80,11 +80,12 @@ internal static partial class UploadCommand
                     ? null
                     : new BlobCreatedEventSender(sender, result.GetValue(schemaOption), BlobCreatedEventSender.AccountResourceId(container.AccountName));
 
-                await PrepareContainerAsync(container, result.GetValue(createOption), cancellationToken);
                 if (events is not null)
                 {
                     await events.CheckQueueAsync(queue!, cancellationToken);
                 }
+
+                await PrepareContainerAsync(container, result.GetValue(createOption), cancellationToken);
 
                 var uploader = new BlobUploader(container, result.GetValue(overwriteOption), Concurrency);
                 var summary = new UploadSummary();

@@ -45,6 +45,26 @@ internal sealed class BlobCreatedEventSender(ServiceBusSender sender, EventSchem
     public async Task<EventOutcome[]> SendAsync(IReadOnlyList<(BlobCreatedEvent Event, DateTimeOffset Time)> events, CancellationToken cancellationToken)
     {
         var outcomes = new EventOutcome[events.Count];
+        try
+        {
+            await SendInBatchesAsync(events, outcomes, cancellationToken);
+        }
+        catch (ServiceBusException e)
+        {
+            // A batch could not even be created (the broker went away): the events not yet sent fail, the uploads stand.
+            var failure = new EventOutcome(null, $"event not sent: {CommandFailure.Describe(e)}");
+            for (var i = 0; i < outcomes.Length; i++)
+            {
+                outcomes[i] ??= failure;
+            }
+        }
+
+        return outcomes;
+    }
+
+    private async Task SendInBatchesAsync(
+        IReadOnlyList<(BlobCreatedEvent Event, DateTimeOffset Time)> events, EventOutcome[] outcomes, CancellationToken cancellationToken)
+    {
         var members = new List<int>();
         var batch = await sender.CreateMessageBatchAsync(cancellationToken);
         try
@@ -79,8 +99,6 @@ internal sealed class BlobCreatedEventSender(ServiceBusSender sender, EventSchem
         {
             batch.Dispose();
         }
-
-        return outcomes;
     }
 
     private ServiceBusMessage Message(BlobCreatedEvent blobEvent, DateTimeOffset time)
@@ -106,7 +124,7 @@ internal sealed class BlobCreatedEventSender(ServiceBusSender sender, EventSchem
         }
         catch (ServiceBusException e)
         {
-            failure = new EventOutcome(null, $"event not sent: {e.Message}");
+            failure = new EventOutcome(null, $"event not sent: {CommandFailure.Describe(e)}");
         }
 
         foreach (var i in members)
