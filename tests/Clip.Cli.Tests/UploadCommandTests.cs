@@ -135,17 +135,25 @@ public sealed class UploadCommandTests(UploadFixture cloud) : IDisposable
     {
         var folder = _temp.CopyFrom(TestPaths.Data("samples"), "images");
         Directory.CreateDirectory(Path.Combine(folder, "sub", "deeper"));
-        File.Move(Path.Combine(folder, SampleNames[1]), Path.Combine(folder, "sub", "deeper", SampleNames[1]));
+        File.Move(Path.Combine(folder, SampleNames[1]), Path.Combine(folder, "sub", "deeper", "a photo é#1.jpg"));
         await File.WriteAllTextAsync(Path.Combine(folder, "notes.txt"), "not an image");
+        await File.WriteAllTextAsync(Path.Combine(folder, ".hidden.png"), "not uploaded");
         var container = cloud.NewContainer();
+        var queue = cloud.NewQueue();
 
-        var result = await UploadAsync(container, folder, "--create-container");
+        var result = await UploadAsync(
+            container, folder, "--create-container", "--send-events", "--queue", queue.Name, "--service-bus-connection-string", cloud.Broker.ConnectionString);
 
         Assert.True(result.ExitCode == 0, result.StandardError);
         var names = container.GetBlobs().Select(b => b.Name).ToList();
         Assert.Equal(8, names.Count);
-        Assert.Contains($"sub/deeper/{SampleNames[1]}", names);
+        Assert.Contains("sub/deeper/a photo é#1.jpg", names);
         Assert.DoesNotContain("notes.txt", names);
+        await queue.WaitUntilAsync(q => q.ActiveCount == 8, Patience);
+        var escaped = queue.ActiveMessages
+            .Select(m => (BlobCreatedEvent)new BlobCreatedEventParser().Parse(m.Body)[0])
+            .Single(e => e.BlobName == "sub/deeper/a photo é#1.jpg");
+        Assert.Equal(container.GetBlobClient("sub/deeper/a photo é#1.jpg").Uri, escaped.BlobUri);
     }
 
     [Fact]
