@@ -9,6 +9,7 @@ namespace Clip.Cli;
 [JsonSerializable(typeof(TokenizeOutput))]
 [JsonSerializable(typeof(EmbedOutput))]
 [JsonSerializable(typeof(LabelOutput))]
+[JsonSerializable(typeof(UploadOutput))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     /// <summary>Snake-case names, and non-ASCII text printed as itself rather than as \u escapes.</summary>

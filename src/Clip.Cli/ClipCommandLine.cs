@@ -16,6 +16,7 @@ public static class ClipCommandLine
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(LabelCommand.Create());
         root.Subcommands.Add(DatabaseCommand.Create());
+        root.Subcommands.Add(UploadCommand.Create());
         return root;
     }
 }

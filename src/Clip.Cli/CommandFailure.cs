@@ -1,3 +1,6 @@
+using System.Globalization;
+using Azure;
+using Azure.Messaging.ServiceBus;
 using Clip.Inference.Bundles;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
@@ -9,6 +12,9 @@ internal static class CommandFailure
 {
     public const int Failed = 1;
 
+    /// <summary>The exit code of a command that separates "could not start: fix the arguments" from "some inputs failed".</summary>
+    public const int BadInput = 2;
+
     public static int Run(Func<int> action)
     {
         try
@@ -17,12 +23,14 @@ internal static class CommandFailure
         }
         catch (Exception e) when (IsUserFacing(e))
         {
-            Console.Error.WriteLine($"clip: error: {e.Message}");
+            Console.Error.WriteLine($"clip: error: {Describe(e)}");
             return Failed;
         }
     }
 
-    public static async Task<int> RunAsync(Func<Task<int>> action)
+    /// <param name="action">The command.</param>
+    /// <param name="inputErrorExitCode">The exit code for a <see cref="CommandInputException"/>; other user-facing failures exit with <see cref="Failed"/>.</param>
+    public static async Task<int> RunAsync(Func<Task<int>> action, int inputErrorExitCode = Failed)
     {
         try
         {
@@ -30,15 +38,30 @@ internal static class CommandFailure
         }
         catch (Exception e) when (IsUserFacing(e))
         {
-            Console.Error.WriteLine($"clip: error: {e.Message}");
-            return Failed;
+            Console.Error.WriteLine($"clip: error: {Describe(e)}");
+            return e is CommandInputException ? inputErrorExitCode : Failed;
         }
     }
 
     public static bool IsUserFacing(Exception e) => e is ModelBundleException or ImageRejectedException
         or ExecutionProviderUnavailableException or InvalidDataException or IOException or UnauthorizedAccessException
         or CommandInputException or Clip.Inference.Taxonomies.TaxonomyException
-        or System.Data.Common.DbException or Microsoft.Extensions.Options.OptionsValidationException;
+        or System.Data.Common.DbException or Microsoft.Extensions.Options.OptionsValidationException
+        or RequestFailedException or ServiceBusException
+        or AggregateException { InnerExceptions: [RequestFailedException, ..] };
+
+    /// <summary>One line: the Azure clients' multi-line messages (request id, headers, stack traces) shortened to their first line and error code.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        // The Service Bus client's message can carry the inner exception's stack trace after its first line.
+        ServiceBusException s => $"{FirstLine(s.Message)} ({s.Reason})",
+        RequestFailedException r => $"{FirstLine(r.Message)} ({r.ErrorCode ?? (r.Status == 0 ? "no response" : string.Create(CultureInfo.InvariantCulture, $"HTTP {r.Status}"))})",
+        // Azure.Core's retry policy wraps the failure of every try; the last one says what is wrong.
+        AggregateException { InnerExceptions: [.., RequestFailedException last] } a => string.Create(CultureInfo.InvariantCulture, $"{Describe(last)}, after {a.InnerExceptions.Count} tries"),
+        _ => e.Message,
+    };
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd('\r');
 }
 
 /// <summary>Bad input to a command (a malformed line on stdin, say).</summary>

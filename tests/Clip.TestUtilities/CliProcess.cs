@@ -10,7 +10,14 @@ public static class CliProcess
         public IReadOnlyList<string> OutputLines => StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public static async Task<Result> RunWithInputAsync(string? standardInput, params string[] arguments)
+    public static Task<Result> RunWithInputAsync(string? standardInput, params string[] arguments) =>
+        RunAsync(standardInput, new Dictionary<string, string?>(), arguments);
+
+    /// <summary>Runs with these environment variables set, or removed where the value is null.</summary>
+    public static Task<Result> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        RunAsync(null, environment, arguments);
+
+    private static async Task<Result> RunAsync(string? standardInput, IReadOnlyDictionary<string, string?> environment, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -20,6 +27,18 @@ public static class CliProcess
             StandardOutputEncoding = System.Text.Encoding.UTF8,
             StandardErrorEncoding = System.Text.Encoding.UTF8,
         };
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "clip.dll"));
         foreach (var argument in arguments)
         {
