@@ -8,7 +8,7 @@ public static class ClipCommandLine
 {
     public static RootCommand Build()
     {
-        var root = new RootCommand("Clip.Workers command line: tokenize, preprocess and embed with a CLIP model bundle.");
+        var root = new RootCommand("Clip.Workers command line: label images with a CLIP model bundle and a taxonomy, inspect the model (tokenize, preprocess, embed), evaluate taxonomies, migrate the results database, and upload images for the worker.");
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(PreprocessCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());

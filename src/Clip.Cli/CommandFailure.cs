@@ -12,7 +12,7 @@ internal static class CommandFailure
 {
     public const int Failed = 1;
 
-    /// <summary>The exit code of a command that separates "could not start: fix the arguments" from "some inputs failed".</summary>
+    /// <summary>Could not start: fix the arguments (a missing path, a bad option value). <see cref="Failed"/> means some input or service failed.</summary>
     public const int BadInput = 2;
 
     public static int Run(Func<int> action)
@@ -24,13 +24,11 @@ internal static class CommandFailure
         catch (Exception e) when (IsUserFacing(e))
         {
             Console.Error.WriteLine($"clip: error: {Describe(e)}");
-            return Failed;
+            return ExitCode(e);
         }
     }
 
-    /// <param name="action">The command.</param>
-    /// <param name="inputErrorExitCode">The exit code for a <see cref="CommandInputException"/>; other user-facing failures exit with <see cref="Failed"/>.</param>
-    public static async Task<int> RunAsync(Func<Task<int>> action, int inputErrorExitCode = Failed)
+    public static async Task<int> RunAsync(Func<Task<int>> action)
     {
         try
         {
@@ -39,9 +37,11 @@ internal static class CommandFailure
         catch (Exception e) when (IsUserFacing(e))
         {
             Console.Error.WriteLine($"clip: error: {Describe(e)}");
-            return e is CommandInputException ? inputErrorExitCode : Failed;
+            return ExitCode(e);
         }
     }
+
+    private static int ExitCode(Exception e) => e is CommandInputException ? BadInput : Failed;
 
     public static bool IsUserFacing(Exception e) => e is ModelBundleException or ImageRejectedException
         or ExecutionProviderUnavailableException or InvalidDataException or IOException or UnauthorizedAccessException

@@ -82,7 +82,7 @@ public sealed class LabelCommandTests : IDisposable
 
         var result = await CliProcess.RunAsync("label", _temp.File("nowhere"), "--db", db);
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         Assert.Contains("no such file or folder", result.StandardError, StringComparison.Ordinal);
         Assert.False(File.Exists(db));
     }

@@ -61,7 +61,7 @@ public sealed partial class TaxonomyAndEvalCommandTests : IDisposable
 
         var result = await CliProcess.RunAsync("eval", folder, "--taxonomy", "tiny-shapes", "--device", "cpu");
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         Assert.Contains("not class ids of tiny-shapes: pentagon", result.StandardError, StringComparison.Ordinal);
     }
 

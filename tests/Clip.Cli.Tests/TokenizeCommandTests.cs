@@ -64,7 +64,7 @@ public sealed class TokenizeCommandTests
     {
         var result = await CliProcess.RunAsync("tokenize");
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, result.ExitCode);
         Assert.Contains("nothing to tokenize", result.StandardError, StringComparison.Ordinal);
     }
 }

@@ -103,8 +103,7 @@ internal static partial class UploadCommand
 
                 summary.Print(Console.Error);
                 return summary.Failed == 0 ? 0 : CommandFailure.Failed;
-            },
-            CommandFailure.BadInput));
+            }));
         return command;
     }
 
