@@ -3,6 +3,9 @@ namespace Clip.ServiceBusBroker;
 /// <summary>Settings of a <see cref="LoopbackServiceBusBroker"/>; the defaults match a Service Bus queue's.</summary>
 public sealed class BrokerOptions
 {
+    /// <summary>The loopback port to listen on; null picks a free one.</summary>
+    public int? Port { get; init; }
+
     /// <summary>Lock duration of queues created without one.</summary>
     public TimeSpan DefaultLockDuration { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -40,7 +40,7 @@ public sealed class LoopbackServiceBusBroker : IAsyncDisposable
     public string ConnectionString => string.Create(CultureInfo.InvariantCulture,
         $"Endpoint=sb://localhost:{Port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=loopback-broker-key;UseDevelopmentEmulator=true");
 
-    /// <summary>Starts listening on a free port of 127.0.0.1.</summary>
+    /// <summary>Starts listening on 127.0.0.1, on <see cref="BrokerOptions.Port"/> or a free port.</summary>
     public static Task<LoopbackServiceBusBroker> StartAsync(BrokerOptions? options = null)
     {
         var broker = new LoopbackServiceBusBroker(options ?? new BrokerOptions());
@@ -136,7 +136,7 @@ public sealed class LoopbackServiceBusBroker : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreeLoopbackPort();
+            var port = _options.Port ?? FreeLoopbackPort();
             var listener = CreateListener(_runtime, port);
             try
             {
@@ -144,7 +144,7 @@ public sealed class LoopbackServiceBusBroker : IAsyncDisposable
                 (_listener, Port) = (listener, port);
                 return;
             }
-            catch (Exception exception) when (attempt < MaxBindAttempts && exception is SocketException or AmqpException)
+            catch (Exception exception) when (_options.Port is null && attempt < MaxBindAttempts && exception is SocketException or AmqpException)
             {
                 // Another process took the port between the probe and the bind.
             }
