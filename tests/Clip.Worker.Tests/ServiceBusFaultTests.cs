@@ -118,4 +118,27 @@ public sealed class ServiceBusFaultTests(CloudFixture cloud) : IDisposable
         Assert.Equal(1, Assert.Single(scope.Queue.Completed).DeliveryCount);
         Assert.Equal(1, worker.Telemetry.Totals().ImagesLabelled);
     }
+
+    [Fact]
+    public async Task Worker_FloodOfMessagesLargerThanEveryChannel_CompletesAllWithBoundedImagesInMemory()
+    {
+        const int Images = 240;
+        await using var scope = await cloud.CreateScopeAsync(_temp);
+        scope.Settings["Clip:ServiceBus:MaxConcurrentMessages"] = "64";
+        scope.Settings["Clip:Pipeline:MessageQueueCapacity"] = "4";
+        scope.Settings["Clip:Pipeline:BatchSize"] = "4";
+        scope.Settings["Clip:Pipeline:PrepareConcurrency"] = "2";
+        for (var i = 0; i < Images; i++)
+        {
+            await scope.UploadAndSendAsync($"star-{i:D3}.png", Variant(i));
+        }
+
+        await using var worker = await WorkerRun.StartAsync(scope.Settings);
+        await scope.Queue.WaitUntilAsync(q => q.CompletedCount == Images && q.ActiveCount == 0, Patience);
+
+        // Prepare workers (2) + the prepared channel (2 batches) + the batch being filled (1 batch).
+        Assert.InRange(worker.Telemetry.Totals().MaxImagesHeld, 1, 2 + (3 * 4));
+        Assert.Empty(scope.Queue.DeadLetters);
+        Assert.Equal(Images, await new SqliteResults(_temp.File("clip.db")).ScalarAsync("SELECT COUNT(*) FROM label_runs"));
+    }
 }
