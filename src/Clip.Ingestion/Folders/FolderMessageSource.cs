@@ -16,17 +16,20 @@ public sealed class FolderMessageSource : BackgroundService, IMessageSource
     private readonly FolderSourceOptions _options;
     private readonly ILogger<FolderMessageSource> _logger;
     private readonly TimeProvider _time;
+    private readonly IngestionTelemetry _telemetry;
     private readonly CancellationTokenSource _drain = new();
     private readonly Dictionary<string, TrackedFile> _files = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
-    public FolderMessageSource(IMessageHandler handler, IOptions<FolderSourceOptions> options, ILogger<FolderMessageSource> logger, TimeProvider time)
+    public FolderMessageSource(
+        IMessageHandler handler, IOptions<FolderSourceOptions> options, IngestionTelemetry telemetry, ILogger<FolderMessageSource> logger, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         _handler = handler;
         _options = options.Value;
         _logger = logger;
         _time = time;
+        _telemetry = telemetry;
         Root = System.IO.Path.GetFullPath(_options.Path);
     }
 
@@ -163,6 +166,12 @@ public sealed class FolderMessageSource : BackgroundService, IMessageSource
                 return;
             }
 
+            _telemetry.Settled("folder", disposition switch
+            {
+                MessageDisposition.Abandoned => "abandoned",
+                MessageDisposition.DeadLettered => "dead_lettered",
+                _ => "completed",
+            });
             switch (disposition)
             {
                 case MessageDisposition.Abandoned abandoned when attempt < _options.MaxAttempts:
