@@ -129,9 +129,6 @@ internal static class WorkerThroughput
         Print($"| batches | {totals.Batches} (mean {(totals.Batches == 0 ? 0 : (double)totals.ImagesLabelled / totals.Batches):0.0} images) |");
         Print($"| encoder busy (encode / wall) | {Percent(totals.EncodeTime.TotalSeconds / wall)} |");
         Print($"| max images held | {totals.MaxImagesHeld} |");
-        Print($"| CPU, this process (worker, broker, harness) | {Cores(run.Cpu.Process)} |");
-        Print($"| CPU, whole machine at normal priority (adds Azurite, PostgreSQL) | {Cores(run.Cpu.Normal)} |");
-        Print($"| CPU, whole machine niced (other work on this machine) | {Cores(run.Cpu.Niced)} |");
         Print($"");
         Print($"| stage | summed s | ms per image | busy |");
         Print($"|---|---|---|---|");
@@ -139,8 +136,18 @@ internal static class WorkerThroughput
         Stage("decode + preprocess", totals.DecodeTime, prepare);
         Stage("encode (one encoder)", totals.EncodeTime, 1);
         Stage("write (one writer)", totals.WriteTime, 1);
+        Print($"");
+        Print($"| CPU while measured | share of {Environment.ProcessorCount} cores | CPU ms per image |");
+        Print($"|---|---|---|");
+        var cpu = run.Cpu;
+        Cpu("this process (worker, broker, harness)", cpu.Process);
+        Cpu("Azurite (child process)", cpu.Children);
+        Cpu("other processes at normal priority (PostgreSQL, ...)", cpu.Normal - cpu.Process - cpu.Children);
+        Cpu("niced processes (other work on this machine)", cpu.Niced);
+        Cpu("idle", cpu.Idle);
 
-        string Cores(double seconds) => $"{Percent(seconds / wall / Environment.ProcessorCount)} of {Environment.ProcessorCount} cores";
+        void Cpu(string name, double seconds) =>
+            Print($"| {name} | {Percent(seconds / wall / Environment.ProcessorCount)} | {seconds * 1000 / images:0.00} |");
 
         void Stage(string name, TimeSpan time, int workers) => Print(
             $"| {name} | {time.TotalSeconds:0.00} | {time.TotalMilliseconds / images:0.00} | {Percent(time.TotalSeconds / wall / workers)}{(workers > 1 ? $" of {workers} prepare slots" : "")} |");
@@ -211,10 +218,11 @@ internal static class WorkerThroughput
     private sealed record Run(TimeSpan Startup, TimeSpan Wall, PipelineTotals Totals, int DeadLettered, CpuSample Cpu);
 
     /// <summary>
-    /// CPU seconds used on the whole machine at normal priority and at lowered priority (from /proc/stat, 0 where there is
-    /// none), and by this process. The worker, broker, Azurite and PostgreSQL run at normal priority; niced time is other work.
+    /// CPU seconds since boot from /proc (all 0 where there is none, as off Linux): the whole machine at normal priority
+    /// and niced, idle, this process, and its direct children (Azurite). The harness, worker, broker, Azurite and PostgreSQL
+    /// all run at normal priority.
     /// </summary>
-    private sealed record CpuSample(double Normal, double Niced, double Process)
+    private sealed record CpuSample(double Normal, double Niced, double Idle, double Process, double Children)
     {
         private const double ClockTicksPerSecond = 100; // USER_HZ, 100 on every Linux architecture .NET runs on.
 
@@ -224,17 +232,45 @@ internal static class WorkerThroughput
             var processSeconds = self.TotalProcessorTime.TotalSeconds;
             if (!File.Exists("/proc/stat"))
             {
-                return new CpuSample(0, 0, processSeconds);
+                return new CpuSample(0, 0, 0, processSeconds, 0);
             }
 
             // "cpu  user nice system idle iowait irq softirq steal guest ...": guest time is already counted in user.
             var ticks = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
                 .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
             var normal = ticks[0] + ticks[2] + ticks[5] + ticks[6] + ticks[7];
-            return new CpuSample(normal / ClockTicksPerSecond, ticks[1] / ClockTicksPerSecond, processSeconds);
+            return new CpuSample(
+                normal / ClockTicksPerSecond, ticks[1] / ClockTicksPerSecond, (ticks[3] + ticks[4]) / ClockTicksPerSecond, processSeconds, ChildrenSeconds());
         }
 
-        public static CpuSample operator -(CpuSample left, CpuSample right) =>
-            new(left.Normal - right.Normal, left.Niced - right.Niced, left.Process - right.Process);
+        public static CpuSample operator -(CpuSample left, CpuSample right) => new(
+            left.Normal - right.Normal, left.Niced - right.Niced, left.Idle - right.Idle, left.Process - right.Process, left.Children - right.Children);
+
+        private static double ChildrenSeconds()
+        {
+            var parent = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+            long ticks = 0;
+            foreach (var directory in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
+            {
+                string stat;
+                try
+                {
+                    stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    continue; // The process exited while we looked.
+                }
+
+                // "pid (comm) state ppid ... utime stime ...": comm may hold spaces, so count fields after its closing parenthesis.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields[1] == parent)
+                {
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+            }
+
+            return ticks / ClockTicksPerSecond;
+        }
     }
 }
