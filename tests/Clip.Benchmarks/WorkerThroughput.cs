@@ -146,6 +146,12 @@ internal static class WorkerThroughput
         Cpu("niced processes (other work on this machine)", cpu.Niced);
         Cpu("idle", cpu.Idle);
 
+        if (totals.ImagesLabelled != images)
+        {
+            Print($"");
+            Print($"INCOMPLETE: {images - totals.ImagesLabelled} of {images} images were not labelled (see the warnings above); these numbers do not measure throughput.");
+        }
+
         void Cpu(string name, double seconds) =>
             Print($"| {name} | {Percent(seconds / wall / Environment.ProcessorCount)} | {seconds * 1000 / images:0.00} |");
 
