@@ -5,6 +5,7 @@ using System.Text;
 using Azure.Messaging.ServiceBus;
 using Azure.Storage.Blobs;
 using Clip.Ingestion.Events;
+using Clip.Ingestion.ServiceBus;
 using Clip.Persistence;
 using Clip.ServiceBusBroker;
 using Clip.TestUtilities;
@@ -116,7 +117,7 @@ internal static class WorkerThroughput
         var pipeline = new PipelineOptions();
         Print($"worker throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Print($"machine: {Environment.ProcessorCount} logical cores (Environment.ProcessorCount), {RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}, {RuntimeInformation.FrameworkDescription}, ONNX Runtime on CPU");
-        Print($"settings: db {settings.Database.ToString().ToLowerInvariant()}, batch {settings.BatchSize} (deadline {pipeline.BatchDeadline.TotalMilliseconds:0} ms), prepare {prepare}{(settings.PrepareConcurrency == 0 ? " (one per core)" : "")}, concurrency {settings.MaxConcurrentMessages} messages, prefetch 0, taxonomy {pipeline.Taxonomy}");
+        Print($"settings: db {settings.Database.ToString().ToLowerInvariant()}, batch {settings.BatchSize} (deadline {pipeline.BatchDeadline.TotalMilliseconds:0} ms), prepare {prepare}{(settings.PrepareConcurrency == 0 ? " (one per core)" : "")}, concurrency {settings.MaxConcurrentMessages} messages, prefetch {new ServiceBusSourceOptions().PrefetchCount}, taxonomy {pipeline.Taxonomy}");
         Print($"before the worker started: {images} distinct blobs uploaded in {measured.Upload.TotalSeconds:0.0} s, {images} events sent in {measured.Send.TotalSeconds:0.0} s");
         Print($"excluded: a warm-up host over {WarmUpImages} images on its own queue; the measured host's start (model load, cached class matrix) took {run.Startup.TotalSeconds:0.00} s");
         Print($"clock: from the measured host's start returning until all {images} messages were settled");
