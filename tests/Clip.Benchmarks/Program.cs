@@ -4,7 +4,13 @@ using Clip.Benchmarks;
 if (args is ["zeroshot"])
 {
     ZeroShotThroughput.Run();
-    return;
+    return 0;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args is ["worker", .. var options])
+{
+    return await WorkerThroughput.RunAsync(options);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(ZeroShotThroughput).Assembly).Run(args);
+return 0;
