@@ -14,6 +14,5 @@ CREATE TABLE head_promotions (
 );
 CREATE INDEX ix_head_promotions_key ON head_promotions (model_id, taxonomy_version, id);
 
--- The latest feedback per (image, taxonomy version) is found through this index; it covers the old image-only one.
-CREATE INDEX ix_feedback_image_taxonomy ON feedback (image_id, taxonomy_version, id);
-DROP INDEX ix_feedback_image;
+-- Training sets page through one taxonomy version's feedback in image order and pick the latest entry per image.
+CREATE INDEX ix_feedback_taxonomy_image ON feedback (taxonomy_version, image_id, id);
