@@ -24,27 +24,28 @@ public sealed partial class LabelStore
         VALUES (@ImageId, @LabelId, @TaxonomyVersion, @VerifiedBy, @Now, @Note)
         """;
 
-    // Feedback ids grow with every append, so the highest id per (image, taxonomy version) is the latest verdict.
-    private const string LatestFeedback = """
-        f.taxonomy_version = @TaxonomyVersion
-        AND f.id = (SELECT MAX(l.id) FROM feedback l WHERE l.image_id = f.image_id AND l.taxonomy_version = @TaxonomyVersion)
-        """;
-
-    private const string ReadTrainingPageSql = $"""
+    // Feedback ids grow with every append, so the entry with no later one for its (image, taxonomy version) is the
+    // latest verdict. The keyset bound is repeated on every joined table so that PostgreSQL's merge joins start at the
+    // page instead of at the first image (and it keeps JIT out of per-page plans).
+    private const string ReadTrainingPageSql = """
         SELECT i.id AS ImageId, i.source_uri AS SourceUri, f.label_id AS LabelId, e.vector AS Vector
         FROM feedback f
         JOIN images i ON i.id = f.image_id
         JOIN embeddings e ON e.image_id = f.image_id AND e.model_id = @ModelId
-        WHERE f.image_id > @After AND {LatestFeedback}
+        WHERE f.taxonomy_version = @TaxonomyVersion AND f.image_id > @After AND i.id > @After AND e.image_id > @After
+          AND NOT EXISTS (
+              SELECT 1 FROM feedback l
+              WHERE l.taxonomy_version = @TaxonomyVersion AND l.image_id = f.image_id AND l.image_id > @After AND l.id > f.id)
         ORDER BY f.image_id
         LIMIT @Limit
         """;
 
-    private const string CountFeedbackSql = $"""
+    private const string CountFeedbackSql = """
         SELECT f.label_id AS LabelId, COUNT(*) AS Images
         FROM feedback f
         JOIN embeddings e ON e.image_id = f.image_id AND e.model_id = @ModelId
-        WHERE {LatestFeedback}
+        WHERE f.taxonomy_version = @TaxonomyVersion
+          AND NOT EXISTS (SELECT 1 FROM feedback l WHERE l.taxonomy_version = @TaxonomyVersion AND l.image_id = f.image_id AND l.id > f.id)
         GROUP BY f.label_id
         ORDER BY COUNT(*) DESC, f.label_id
         """;
