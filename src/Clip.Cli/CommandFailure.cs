@@ -4,6 +4,7 @@ using Azure.Messaging.ServiceBus;
 using Clip.Inference.Bundles;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
+using Clip.Persistence;
 
 namespace Clip.Cli;
 
@@ -41,11 +42,13 @@ internal static class CommandFailure
         }
     }
 
-    private static int ExitCode(Exception e) => e is CommandInputException ? BadInput : Failed;
+    // An argument naming an image or head the database does not have is fixed like a missing path.
+    private static int ExitCode(Exception e) => e is CommandInputException or UnknownImageException or UnknownHeadException ? BadInput : Failed;
 
     public static bool IsUserFacing(Exception e) => e is ModelBundleException or ImageRejectedException
         or ExecutionProviderUnavailableException or InvalidDataException or IOException or UnauthorizedAccessException
         or CommandInputException or Clip.Inference.Taxonomies.TaxonomyException
+        or UnknownImageException or UnknownHeadException
         or System.Data.Common.DbException or Microsoft.Extensions.Options.OptionsValidationException
         or RequestFailedException or ServiceBusException
         or AggregateException { InnerExceptions: [RequestFailedException, ..] };

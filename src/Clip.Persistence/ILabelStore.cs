@@ -35,4 +35,49 @@ public interface ILabelStore
 
     /// <summary>The stored embedding of an image for a model, or null.</summary>
     Task<float[]?> GetEmbeddingAsync(string sourceUri, string etagOrHash, string modelId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends a human-verified label. Feedback is history: nothing is overwritten, and for training the latest
+    /// entry per (image, taxonomy version) wins.
+    /// </summary>
+    /// <returns>The image the feedback was recorded against.</returns>
+    /// <exception cref="UnknownImageException">No such image (or no such content of it) has been stored.</exception>
+    Task<StoredImage> AddFeedbackAsync(FeedbackEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams the training set of a model and taxonomy version: every image with feedback for the taxonomy version
+    /// and an embedding from the model, with its latest verified label, in image id order. Reads
+    /// <paramref name="batchSize"/> rows per query (keyset pagination), so memory stays bounded; pages are not one snapshot.
+    /// </summary>
+    IAsyncEnumerable<LabelledEmbedding> ReadTrainingSetAsync(string modelId, string taxonomyVersion, int batchSize = 1024, CancellationToken cancellationToken = default);
+
+    /// <summary>Examples per label in the training set <see cref="ReadTrainingSetAsync"/> would stream, most frequent first.</summary>
+    Task<IReadOnlyList<FeedbackCount>> CountFeedbackAsync(string modelId, string taxonomyVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a candidate head, unpromoted.</summary>
+    /// <exception cref="DuplicateHeadException">The version exists already.</exception>
+    Task SaveHeadAsync(StoredHead head, CancellationToken cancellationToken = default);
+
+    /// <summary>One head with its weights, or null.</summary>
+    Task<StoredHead?> GetHeadAsync(string version, CancellationToken cancellationToken = default);
+
+    /// <summary>Heads without their weights, newest first; null filters match everything.</summary>
+    Task<IReadOnlyList<HeadSummary>> ListHeadsAsync(string? modelId = null, string? taxonomyVersion = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The promoted head of a model and taxonomy version without its weights, or null for pure zero-shot: one indexed row, cheap to poll.</summary>
+    Task<HeadSummary?> GetPromotedHeadAsync(string modelId, string taxonomyVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// In one transaction, demotes the promoted head of this head's model and taxonomy version, promotes this one and
+    /// records it in the promotion history. A no-op when it is already promoted.
+    /// </summary>
+    /// <exception cref="UnknownHeadException">No such version.</exception>
+    Task PromoteHeadAsync(string version, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// In one transaction, undoes the latest promotion still in effect: re-promotes the head promoted before the
+    /// current one, or leaves none promoted (pure zero-shot) when there was none.
+    /// </summary>
+    /// <returns>The version promoted now, or null.</returns>
+    Task<string?> RollbackHeadAsync(string modelId, string taxonomyVersion, CancellationToken cancellationToken = default);
 }

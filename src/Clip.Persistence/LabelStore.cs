@@ -15,7 +15,7 @@ namespace Clip.Persistence;
 /// transaction that touches images in (source, ETag) order, so concurrent writers on PostgreSQL queue on row locks
 /// instead of deadlocking.
 /// </summary>
-public sealed class LabelStore : ILabelStore, IAsyncDisposable, IDisposable
+public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposable
 {
     private const string UpsertImageSql = """
         INSERT INTO images (source_uri, etag_or_hash, size_bytes, width, height, status, first_seen, last_seen)
@@ -340,6 +340,7 @@ public sealed class LabelStore : ILabelStore, IAsyncDisposable, IDisposable
 #pragma warning disable CA1812 // Instantiated by Dapper.
     private sealed class ImageRow
     {
+        public long Id { get; set; }
         public string SourceUri { get; set; } = "";
         public string EtagOrHash { get; set; } = "";
         public long? SizeBytes { get; set; }

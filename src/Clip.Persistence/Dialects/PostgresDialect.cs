@@ -31,6 +31,12 @@ internal sealed class PostgresDialect : SqlDialect
             dim = excluded.dim, vector = excluded.vector, created_at = excluded.created_at
         """;
 
+    // Row locks in one order, so two promoters queue instead of deadlocking; new heads are unpromoted and need none.
+    private const string LockHeadsSql = """
+        SELECT version FROM heads WHERE model_id = @ModelId AND taxonomy_version = @TaxonomyVersion
+        ORDER BY version FOR UPDATE
+        """;
+
     private readonly NpgsqlDataSource _dataSource;
 
     public PostgresDialect(string connectionString)
@@ -59,6 +65,9 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@Key)", new { Key = MigrationLockKey }, transaction, cancellationToken: cancellationToken));
+
+    public override async Task LockHeadsAsync(DbConnection connection, DbTransaction transaction, string modelId, string taxonomyVersion, CancellationToken cancellationToken) =>
+        await connection.ExecuteAsync(new CommandDefinition(LockHeadsSql, new { ModelId = modelId, TaxonomyVersion = taxonomyVersion }, transaction, cancellationToken: cancellationToken));
 
     public override async Task ReplaceLabelsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<long> runIds, IReadOnlyList<LabelRow> labels, CancellationToken cancellationToken)
     {

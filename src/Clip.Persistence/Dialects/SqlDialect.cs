@@ -26,6 +26,12 @@ internal abstract class SqlDialect : IAsyncDisposable, IDisposable
     /// <summary>Keeps two processes from migrating at once; released with the transaction.</summary>
     public virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Serialises promotions and rollbacks of one model and taxonomy version until the transaction ends. SQLite needs
+    /// nothing: its transactions begin IMMEDIATE, holding the database's write lock.
+    /// </summary>
+    public virtual Task LockHeadsAsync(DbConnection connection, DbTransaction transaction, string modelId, string taxonomyVersion, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Deletes the labels of <paramref name="runIds"/> and inserts <paramref name="labels"/>.</summary>
     public abstract Task ReplaceLabelsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<long> runIds, IReadOnlyList<LabelRow> labels, CancellationToken cancellationToken);
 
