@@ -31,4 +31,13 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Error, "Message {MessageId} could not be resolved into images; it is given back")]
     public static partial void ResolveFailed(ILogger logger, Exception exception, string messageId);
+
+    [LoggerMessage(10, LogLevel.Information, "Classifier head swapped: {Previous} -> {Current} (alpha {Alpha})")]
+    public static partial void HeadSwapped(ILogger logger, string previous, string current, double alpha);
+
+    [LoggerMessage(11, LogLevel.Error, "Promoted head {Version} cannot be used; the worker keeps its current classifier")]
+    public static partial void HeadRefused(ILogger logger, Exception exception, string version);
+
+    [LoggerMessage(12, LogLevel.Warning, "Could not read the promoted head: {Reason}; retrying at the next poll")]
+    public static partial void HeadPollFailed(ILogger logger, string reason);
 }

@@ -70,6 +70,12 @@ public static class WorkerHostBuilderExtensions
             sp.GetRequiredService<ILogger<LabelingPipeline>>()));
         services.TryAddSingleton<IMessageHandler>(sp => sp.GetRequiredService<LabelingPipeline>());
         services.AddHostedService<PipelineService>();
+        services.AddHostedService(sp => new PromotedHeadWatcher(
+            sp.GetRequiredService<LabelingEngine>(),
+            sp.GetRequiredService<ILabelStore>(),
+            sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<PromotedHeadWatcher>>()));
 
         // After the pipeline: hosted services stop in reverse order, so the source stops receiving before the pipeline drains.
         services.AddClipIngestion(configuration);

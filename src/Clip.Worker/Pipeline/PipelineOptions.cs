@@ -45,6 +45,10 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the worker looks for a newly promoted (or rolled back) classifier head; zero: never, pure zero-shot.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan HeadPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The effective <see cref="PrepareConcurrency"/>.</summary>
     internal int EffectivePrepareConcurrency => PrepareConcurrency > 0 ? PrepareConcurrency : Environment.ProcessorCount;
 }
