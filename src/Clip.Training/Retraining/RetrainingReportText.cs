@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text;
+
+namespace Clip.Training.Retraining;
+
+/// <summary>A retraining report as the few lines a person reads in a job log or a terminal.</summary>
+public static class RetrainingReportText
+{
+    public static string Format(RetrainingReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var text = new StringBuilder();
+        var invariant = CultureInfo.InvariantCulture;
+        text.AppendLine(invariant, $"retraining {report.Outcome.ToString().ToLowerInvariant()}: {report.Reason}");
+        text.AppendLine(invariant, $"model {report.ModelId}, taxonomy {report.TaxonomyVersion}");
+        if (report.Outcome == RetrainingOutcome.NotEnoughData)
+        {
+            AppendWarnings(text, report);
+            return text.ToString();
+        }
+
+        text.AppendLine(invariant, $"candidate {report.CandidateVersion} (alpha {report.Alpha:0.0}), previously promoted: {report.PreviousVersion ?? "none (zero-shot)"}");
+        text.AppendLine(invariant, $"examples {report.Examples}: train {report.TrainingExamples}, validation {report.ValidationExamples}, test {report.TestExamples}");
+        text.AppendLine("                 top-1   mean per-class recall (test split)");
+        Row(text, "zero-shot", report.ZeroShot);
+        Row(text, "promoted head", report.Current);
+        Row(text, "candidate", report.Candidate);
+        text.AppendLine("class            train  zero-shot  promoted  candidate");
+        foreach (var change in report.Classes)
+        {
+            text.AppendLine(invariant, $"{change.ClassId,-16} {change.TrainingExamples,5}  {Percent(change.ZeroShot),9}  {Percent(change.Current),8}  {Percent(change.Candidate),9}");
+        }
+
+        AppendWarnings(text, report);
+        return text.ToString();
+    }
+
+    private static void Row(StringBuilder text, string name, SplitScore? score)
+    {
+        if (score is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{name,-16} {score.Accuracy,6:P1}   {score.MeanPerClassRecall:P1}");
+        }
+    }
+
+    private static void AppendWarnings(StringBuilder text, RetrainingReport report)
+    {
+        if (report.ClassesWithoutEnoughData.Count > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"too little data (trained on, not measured): {string.Join(", ", report.ClassesWithoutEnoughData)}");
+        }
+
+        if (report.UnknownLabels.Count > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"feedback labels not in the taxonomy (skipped): {string.Join(", ", report.UnknownLabels)}");
+        }
+    }
+
+    private static string Percent(double? value) => value is { } v ? v.ToString("P0", CultureInfo.InvariantCulture) : "-";
+}
