@@ -64,11 +64,12 @@ public static class HeadTrainer
         var shuffle = new Random(options.Seed);
         using var trainX = Stack(training, dimension);
         using var trainY = Labels(training);
-        using var validationX = Stack(validation, dimension);
+        using var validationSingles = Stack(validation, dimension);
+        using var validationX = validationSingles.to_type(ScalarType.Float64);
         using var validationY = Labels(validation);
-        using var classWeights = tensor(ClassWeights(training, classes, options.BalanceClasses));
-        using var weights = new Parameter(tensor(zeroShot.ToArray(), [classes, dimension]));
-        using var bias = new Parameter(zeros(classes));
+        using var classWeights = tensor(ClassWeights(training, classes, options.BalanceClasses), ScalarType.Float64);
+        using var weights = new Parameter(tensor(zeroShot.ToArray(), [classes, dimension], ScalarType.Float64));
+        using var bias = new Parameter(zeros(classes, ScalarType.Float64));
         using var optimizer = CreateOptimizer([weights, bias], options);
 
         var bestLoss = ValidationLoss(validationX, validationY, weights, bias, logitScale, classWeights);
@@ -84,7 +85,7 @@ public static class HeadTrainer
             {
                 using var batchScope = NewDisposeScope();
                 var rows = tensor(order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray());
-                var logits = nn.functional.linear(trainX.index_select(0, rows), weights, bias).mul(logitScale);
+                var logits = nn.functional.linear(trainX.index_select(0, rows).to_type(ScalarType.Float64), weights, bias).mul(logitScale);
                 var loss = nn.functional.cross_entropy(logits, trainY.index_select(0, rows), classWeights);
                 optimizer.zero_grad();
                 loss.backward();
@@ -144,14 +145,13 @@ public static class HeadTrainer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return nn.functional.cross_entropy(nn.functional.linear(x, weights, bias).mul(logitScale), y, classWeights).item<float>();
+        return nn.functional.cross_entropy(nn.functional.linear(x, weights, bias).mul(logitScale), y, classWeights).item<double>();
     }
 
     private static float[] InLogitUnits(Tensor parameter, float logitScale)
     {
-        var values = parameter.data<float>().ToArray();
-        System.Numerics.Tensors.TensorPrimitives.Multiply(values, logitScale, values);
-        return values;
+        using var scope = NewDisposeScope();
+        return parameter.detach().mul(logitScale).to_type(ScalarType.Float32).data<float>().ToArray();
     }
 
     private static optim.Optimizer CreateOptimizer(Parameter[] parameters, HeadTrainingOptions options) => options.Optimizer switch

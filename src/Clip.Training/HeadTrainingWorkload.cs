@@ -34,7 +34,7 @@ public static class HeadTrainingWorkload
         {
             var label = random.Next(classes);
             var embedding = new float[dimension];
-            Gaussian(random, embedding, 0.05f);
+            Gaussian(random, embedding, 0.2f);
             for (var i = 0; i < dimension; i++)
             {
                 embedding[i] += centres[(label * dimension) + i];
