@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 packages=(
   libturbojpeg0   # libjpeg-turbo, the JPEG decoder PIL uses: exact parity with torchvision's preprocessing
   postgresql      # server binaries (initdb, pg_ctl) for the throwaway PostgreSQL the persistence tests start
+  g++             # builds the libstdc++ shim TorchSharp needs on Debian 12 (build/TorchSharpLibstdcxx.targets)
+  patchelf        # links that shim into the output copy of libLibTorchSharp.so
 )
 missing=()
 for p in "${packages[@]}"; do
