@@ -6,7 +6,7 @@ namespace Clip.Training;
 /// divided by the logit scale, whose rows start as the unit zero-shot rows).</summary>
 public sealed class HeadTrainingOptions
 {
-    public const string SectionName = "Training:Head";
+    public const string SectionName = "Clip:Retraining:Head";
 
     /// <summary>Seeds torch and the mini-batch shuffles: the same seed and data give identical weights.</summary>
     public int Seed { get; set; } = 42;

@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Information, "Read {Examples} examples so far")]
     public static partial void Reading(ILogger logger, int examples);
+
+    [LoggerMessage(7, LogLevel.Error, "A scheduled retraining run failed; the next one runs at its scheduled time")]
+    public static partial void ScheduledRunFailed(ILogger logger, Exception exception);
 }

@@ -182,13 +182,16 @@ public sealed class RetrainingJob(
 
     private static SplitScore Score(HeadEvaluation evaluation) => new(evaluation.Accuracy, evaluation.MeanPerClassRecall);
 
-    /// <summary><c>head-YYYYMMDDTHHMMSSZ-</c> and the first 8 hex digits of the weights' hash: sortable and unique.</summary>
+    /// <summary>
+    /// <c>head-YYYYMMDDTHHMMSSZ-</c>, the first 8 hex digits of the weights' hash, and 4 random ones: sortable, says
+    /// which weights it holds, and unique even for two runs over the same data within one second.
+    /// </summary>
     private static string Version(DateTimeOffset now, TrainedHead trained)
     {
         var bytes = new byte[(trained.Weights.Length + trained.Bias.Length) * sizeof(float)];
         Buffer.BlockCopy(trained.Weights, 0, bytes, 0, trained.Weights.Length * sizeof(float));
         Buffer.BlockCopy(trained.Bias, 0, bytes, trained.Weights.Length * sizeof(float), trained.Bias.Length * sizeof(float));
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes))[..8];
-        return string.Create(CultureInfo.InvariantCulture, $"head-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{hash}");
+        return string.Create(CultureInfo.InvariantCulture, $"head-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{hash}-{RandomNumberGenerator.GetHexString(4, lowercase: true)}");
     }
 }

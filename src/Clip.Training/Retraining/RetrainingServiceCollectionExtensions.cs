@@ -24,7 +24,7 @@ public static class RetrainingServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<HeadTrainingOptions>()
-            .Bind(configuration.GetSection(RetrainingOptions.SectionName + ":Head"))
+            .Bind(configuration.GetSection(HeadTrainingOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);

@@ -24,6 +24,9 @@ internal static class LibstdcxxFix
     /// <summary>Whether the loader's libstdc++ lacks <see cref="Version"/>, as the build decides it.</summary>
     public static bool SystemNeedsFix => Run("/bin/sh", Script, "probe").ExitCode == 0;
 
+    /// <summary>Why a fix test fails where the tools are missing: it runs them, and never passes without checking.</summary>
+    public const string ToolsHint = "gcc, g++ and patchelf are needed to test the libstdc++ fix: apt-get install g++ patchelf (tests/run-all.sh does this)";
+
     public static bool CanBuildFix => new[] { "gcc", "g++", "patchelf" }.All(tool => Run("/bin/sh", "-c", $"command -v {tool}").ExitCode == 0);
 
     public static (int ExitCode, string Output) Run(string program, params string[] arguments)

@@ -1,0 +1,3 @@
+using Clip.Training.Retraining;
+
+return await RetrainingHost.RunAsync(args);
