@@ -18,6 +18,7 @@ public static class ClipCommandLine
         root.Subcommands.Add(DatabaseCommand.Create());
         root.Subcommands.Add(FeedbackCommand.Create());
         root.Subcommands.Add(HeadsCommand.Create());
+        root.Subcommands.Add(RetrainCommand.Create());
         root.Subcommands.Add(UploadCommand.Create());
         return root;
     }

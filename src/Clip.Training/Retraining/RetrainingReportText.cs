@@ -11,7 +11,13 @@ public static class RetrainingReportText
         ArgumentNullException.ThrowIfNull(report);
         var text = new StringBuilder();
         var invariant = CultureInfo.InvariantCulture;
-        text.AppendLine(invariant, $"retraining {report.Outcome.ToString().ToLowerInvariant()}: {report.Reason}");
+        var outcome = report.Outcome switch
+        {
+            RetrainingOutcome.Promoted => "promoted",
+            RetrainingOutcome.Kept => "kept the current classifier",
+            _ => "not enough data",
+        };
+        text.AppendLine(invariant, $"retraining {outcome}: {report.Reason}");
         text.AppendLine(invariant, $"model {report.ModelId}, taxonomy {report.TaxonomyVersion}");
         if (report.Outcome == RetrainingOutcome.NotEnoughData)
         {
