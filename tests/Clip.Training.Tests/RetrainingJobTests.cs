@@ -8,6 +8,7 @@ using Clip.Training.Retraining;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using SixLabors.ImageSharp;
+using Xunit.Abstractions;
 
 namespace Clip.Training.Tests;
 
@@ -15,7 +16,7 @@ namespace Clip.Training.Tests;
 /// The retraining evidence on the bundled tiny model: verified labels turn a taxonomy zero-shot cannot read into one
 /// the promoted head gets right; shuffled labels never displace a good classifier.
 /// </summary>
-public sealed class RetrainingJobTests : IAsyncLifetime, IDisposable
+public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     // The six shapes under code names the tiny model never saw: zero-shot is near chance.
     private const string CodeNameTaxonomy = """
@@ -63,6 +64,7 @@ public sealed class RetrainingJobTests : IAsyncLifetime, IDisposable
         await StoreVerifiedImagesAsync(taxonomy, shuffleLabels: false);
 
         var report = await Job(taxonomy).RunAsync();
+        output.WriteLine(RetrainingReportText.Format(report));
 
         Assert.Equal(RetrainingOutcome.Promoted, report.Outcome);
         Assert.True(report.ZeroShot!.Accuracy < 0.5, $"zero-shot should be weak here, got {report.ZeroShot.Accuracy:P1}");
@@ -79,6 +81,7 @@ public sealed class RetrainingJobTests : IAsyncLifetime, IDisposable
         await StoreVerifiedImagesAsync("tiny-shapes", shuffleLabels: true);
 
         var report = await Job("tiny-shapes").RunAsync();
+        output.WriteLine(RetrainingReportText.Format(report));
 
         Assert.Equal(RetrainingOutcome.Kept, report.Outcome);
         Assert.Null(await _store.GetPromotedHeadAsync(report.ModelId, report.TaxonomyVersion));

@@ -39,14 +39,31 @@ public static class RetrainingHost
             await host.StopAsync();
             return exitCode;
         }
-        catch (Exception e) when (e is OptionsValidationException or ModelBundleException or TaxonomyException or ExecutionProviderUnavailableException or CronFormatException)
+        catch (Exception e) when (e is OptionsValidationException or ModelBundleException or TaxonomyException or ExecutionProviderUnavailableException)
         {
             await Console.Error.WriteLineAsync($"clip-training: configuration error: {e.Message}");
             return 2;
         }
     }
 
-    private static CronExpression? ParseSchedule(string? text) => string.IsNullOrWhiteSpace(text) ? null : CronExpression.Parse(text);
+    /// <summary>A standard five-field cron expression, evaluated in UTC; none means run once and exit.</summary>
+    private static CronExpression? ParseSchedule(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return CronExpression.Parse(text);
+        }
+        catch (CronFormatException e)
+        {
+            throw new OptionsValidationException(
+                ScheduleKey, typeof(RetrainingOptions), [$"{ScheduleKey} '{text}' is not a cron expression such as '0 3 * * *': {e.Message}"]);
+        }
+    }
 
     private static async Task<int> RunOnceAsync(IServiceProvider services, CancellationToken ct)
     {
