@@ -7,6 +7,11 @@ if (args is ["zeroshot"])
     return 0;
 }
 
+if (args is ["training", .. var trainingOptions])
+{
+    return TrainingThroughput.Run(trainingOptions);
+}
+
 if (args is ["worker", .. var options])
 {
     return await WorkerThroughput.RunAsync(options);
