@@ -44,6 +44,11 @@ public static class RetrainingHost
             await Console.Error.WriteLineAsync($"clip-training: configuration error: {e.Message}");
             return 2;
         }
+        catch (TorchUnavailableException e)
+        {
+            await Console.Error.WriteLineAsync($"clip-training: error: {e.Message}");
+            return 1;
+        }
     }
 
     /// <summary>A standard five-field cron expression, evaluated in UTC; none means run once and exit.</summary>

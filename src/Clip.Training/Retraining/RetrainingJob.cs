@@ -27,8 +27,10 @@ public sealed class RetrainingJob(
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
 
+    /// <exception cref="TorchUnavailableException">libtorch does not load on this machine.</exception>
     public async Task<RetrainingReport> RunAsync(CancellationToken ct = default)
     {
+        TorchRuntime.EnsureAvailable();
         var taxonomy = StandardTaxonomies.Load(options.Taxonomy, model.Tokenizer);
         var classes = cache.GetOrBuild(model.ModelId, taxonomy, () => ZeroShotClassifierBuilder.Build(model, taxonomy));
         var logitScale = model.Bundle.LogitScale;
