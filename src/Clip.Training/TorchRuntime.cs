@@ -17,7 +17,7 @@ public static class TorchRuntime
             throw new TorchUnavailableException(
                 "TorchSharp's native library could not be loaded. On Debian 12 its libstdc++ is too old unless the build patched it: " +
                 "install g++ and patchelf (sudo apt-get install g++ patchelf) and rebuild (see src/Clip.Training/README.md). " +
-                $"Cause: {(e.InnerException ?? e).Message}",
+                $"Cause: {(e.InnerException ?? e).Message.Split('\n', 2)[0].Trim()}",
                 e);
         }
     }
