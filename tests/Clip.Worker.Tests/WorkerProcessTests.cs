@@ -69,4 +69,15 @@ public sealed class WorkerProcessTests : IDisposable
         Assert.Contains("AllowedContainers lists no container", worker.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("SharedAccessKey=s", worker.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Worker_Dependencies_LeaveLibtorchOut()
+    {
+        // The worker image must not carry libtorch: retraining lives in Clip.Training, which the worker never references.
+        var dependencies = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Clip.Worker.deps.json"));
+
+        Assert.DoesNotContain("TorchSharp", dependencies, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("libtorch", dependencies, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Clip.Training", dependencies, StringComparison.Ordinal);
+    }
 }
