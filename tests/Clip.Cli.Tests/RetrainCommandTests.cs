@@ -37,6 +37,6 @@ public sealed class RetrainCommandTests : IDisposable
         var result = await CliProcess.RunAsync("retrain", "--db", _temp.File("missing.db"));
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("no such database file", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("no such database", result.StandardError, StringComparison.Ordinal);
     }
 }

@@ -9,11 +9,7 @@ internal static class DatabaseCommand
 {
     public static Command Create()
     {
-        var db = new Option<string>("--db")
-        {
-            Description = "A SQLite file, or a connection string (\"Data Source=…\" for SQLite, \"Host=…\" for PostgreSQL)",
-            DefaultValueFactory = _ => "clip.db",
-        };
+        var db = ResultsDatabase.Option();
         var migrate = new Command("migrate", "Apply the schema migrations this build knows and the database lacks") { db };
         migrate.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {

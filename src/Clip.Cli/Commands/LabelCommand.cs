@@ -32,11 +32,7 @@ internal static class LabelCommand
             Description = "A shipped taxonomy's name or a taxonomy file",
             DefaultValueFactory = _ => "tiny-shapes",
         };
-        var db = new Option<string>("--db")
-        {
-            Description = "A SQLite file, or a connection string (\"Data Source=…\" for SQLite, \"Host=…\" for PostgreSQL)",
-            DefaultValueFactory = _ => "clip.db",
-        };
+        var db = ResultsDatabase.Option();
         var batch = new Option<int>("--batch") { Description = "Images per encoder batch and per database transaction", DefaultValueFactory = _ => 32 };
         var json = new Option<bool>("--json") { Description = "Stream one JSON result per image to stdout" };
         var model = CommonOptions.Model();

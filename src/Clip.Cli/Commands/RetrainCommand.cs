@@ -3,7 +3,6 @@ using Clip.Inference;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
 using Clip.Inference.ZeroShot;
-using Clip.Persistence;
 using Clip.Training;
 using Clip.Training.Retraining;
 using Microsoft.Extensions.Logging;
@@ -19,11 +18,7 @@ internal static class RetrainCommand
     public static Command Create()
     {
         var taxonomy = new Option<string>("--taxonomy") { Description = "A shipped taxonomy's name or a taxonomy file", DefaultValueFactory = _ => "tiny-shapes" };
-        var db = new Option<string>("--db")
-        {
-            Description = "A SQLite file, or a connection string (\"Data Source=…\" for SQLite, \"Host=…\" for PostgreSQL)",
-            DefaultValueFactory = _ => "clip.db",
-        };
+        var db = ResultsDatabase.Option();
         var seed = new Option<int>("--seed") { Description = "Seeds the split and the trainer", DefaultValueFactory = _ => 42 };
         var margin = new Option<double>("--margin")
         {
@@ -40,16 +35,9 @@ internal static class RetrainCommand
                 throw new CommandInputException("--margin must be between 0 and 1");
             }
 
-            var dbValue = result.GetValue(db)!;
-            if (!dbValue.Contains('=', StringComparison.Ordinal) && !File.Exists(dbValue))
-            {
-                throw new CommandInputException($"{dbValue}: no such database file (label images and add feedback first)");
-            }
-
             using var loggers = CliLogging.CreateFactory();
+            await using var store = await ResultsDatabase.OpenExistingAsync(result.GetValue(db)!, loggers, cancellationToken);
             using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, new ImageLimits(), loggers);
-            await using var store = new LabelStore(LabelCommand.Database(dbValue), loggers.CreateLogger<LabelStore>());
-            await store.MigrateAsync(cancellationToken);
             var job = new RetrainingJob(
                 clip,
                 new ClassMatrixCache(ZeroShotOptions.DefaultCacheDirectory(), loggers.CreateLogger<ClassMatrixCache>()),
