@@ -40,4 +40,13 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "Could not read the promoted head: {Reason}; retrying at the next poll")]
     public static partial void HeadPollFailed(ILogger logger, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Taxonomy {Path} changed: {Previous} -> {Current}; labelling zero-shot until a head for it is promoted")]
+    public static partial void TaxonomySwapped(ILogger logger, string path, string previous, string current);
+
+    [LoggerMessage(14, LogLevel.Error, "Taxonomy {Path} changed but is not valid; the worker keeps the current one: {Reason}")]
+    public static partial void TaxonomyRefused(ILogger logger, string path, string reason);
+
+    [LoggerMessage(15, LogLevel.Warning, "Taxonomy {Path} could not be read; checking again later: {Reason}")]
+    public static partial void TaxonomyUnreadable(ILogger logger, string path, string reason);
 }

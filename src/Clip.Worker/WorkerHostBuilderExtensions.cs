@@ -70,6 +70,11 @@ public static class WorkerHostBuilderExtensions
             sp.GetRequiredService<ILogger<LabelingPipeline>>()));
         services.TryAddSingleton<IMessageHandler>(sp => sp.GetRequiredService<LabelingPipeline>());
         services.AddHostedService<PipelineService>();
+        services.AddHostedService(sp => new TaxonomyFileWatcher(
+            sp.GetRequiredService<LabelingEngine>(),
+            sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TaxonomyFileWatcher>>()));
         services.AddHostedService(sp => new PromotedHeadWatcher(
             sp.GetRequiredService<LabelingEngine>(),
             sp.GetRequiredService<ILabelStore>(),

@@ -7,35 +7,39 @@ using Clip.Persistence;
 namespace Clip.Worker.Pipeline;
 
 /// <summary>
-/// The model side of the pipeline: one loaded CLIP model, the taxonomy's classifier (zero-shot, or mixed with a
-/// promoted trained head, swapped in whole while the worker runs) and its decision policy. Encoding is
-/// single-threaded by design (one session per accelerator, fed whole batches).
+/// The model side of the pipeline: one loaded CLIP model and the labeling state it serves (the taxonomy, its
+/// classifier — zero-shot, or mixed with a promoted trained head — and its decision policy). The state is immutable
+/// and replaced whole when a head is promoted or the taxonomy file changes; a batch takes it once, so a swap lands
+/// between batches. Encoding is single-threaded by design (one session per accelerator, fed whole batches).
 /// </summary>
 internal sealed class LabelingEngine
 {
-    private readonly LabelDecider _decider;
-    private volatile ZeroShotClassifier _classifier;
+    private readonly ClassMatrixCache _cache;
+    private readonly Lock _swap = new();
+    private volatile LabelingState _state;
 
-    private LabelingEngine(ClipModel model, Taxonomy taxonomy, ZeroShotClassifier classifier)
+    private LabelingEngine(ClipModel model, ClassMatrixCache cache, LabelingState state)
     {
         Model = model;
-        Taxonomy = taxonomy;
-        _classifier = classifier;
-        _decider = new LabelDecider(taxonomy);
+        _cache = cache;
+        _state = state;
     }
 
     public ClipModel Model { get; }
 
-    public Taxonomy Taxonomy { get; }
+    /// <summary>What labels images now; read once per batch.</summary>
+    public LabelingState State => _state;
+
+    public Taxonomy Taxonomy => _state.Taxonomy;
 
     public string ModelId => Model.ModelId;
 
-    public string TaxonomyVersion => Taxonomy.Version;
+    public string TaxonomyVersion => _state.Taxonomy.Version;
 
-    public string? HeadVersion => _classifier.HeadVersion;
+    public string? HeadVersion => _state.Classifier.HeadVersion;
 
-    /// <summary>The classifier now in use; a batch takes it once, so a swap lands between batches.</summary>
-    public ZeroShotClassifier Classifier => _classifier;
+    /// <summary>The classifier now in use.</summary>
+    public ZeroShotClassifier Classifier => _state.Classifier;
 
     /// <summary>Floats per preprocessed image.</summary>
     public int ImageLength => Model.Preprocessor.Config.TensorLength;
@@ -46,8 +50,7 @@ internal sealed class LabelingEngine
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(cache);
         var taxonomy = StandardTaxonomies.Load(taxonomyNameOrPath, model.Tokenizer);
-        var classes = cache.GetOrBuild(model.ModelId, taxonomy, () => ZeroShotClassifierBuilder.Build(model, taxonomy));
-        return new LabelingEngine(model, taxonomy, ZeroShotClassifier.Create(model, classes));
+        return new LabelingEngine(model, cache, ZeroShotState(model, cache, taxonomy));
     }
 
     /// <summary>
@@ -57,19 +60,36 @@ internal sealed class LabelingEngine
     /// <exception cref="ArgumentException">The head does not fit this model and taxonomy's class matrix.</exception>
     public void UseHead(ClassifierHead? head, float alpha)
     {
-        var current = _classifier;
-        _classifier = new ZeroShotClassifier(current.Classes, current.LogitScale, head, alpha);
+        lock (_swap)
+        {
+            var current = _state;
+            _state = current with { Classifier = new ZeroShotClassifier(current.Classifier.Classes, current.Classifier.LogitScale, head, alpha) };
+        }
+    }
+
+    /// <summary>
+    /// Switches to another taxonomy (its class matrix built or read from the cache first), pure zero-shot: a head
+    /// trained for the old version does not fit the new one; the head watcher finds one promoted for the new version.
+    /// </summary>
+    public void UseTaxonomy(Taxonomy taxonomy)
+    {
+        ArgumentNullException.ThrowIfNull(taxonomy);
+        var state = ZeroShotState(Model, _cache, taxonomy);
+        lock (_swap)
+        {
+            _state = state;
+        }
     }
 
     /// <summary>Embeds <paramref name="count"/> preprocessed images from <paramref name="pixels"/>.</summary>
     public EmbeddingMatrix Encode(ReadOnlyMemory<float> pixels, int count) => Model.ImageEncoder.Encode(pixels, count);
 
-    /// <summary>Classifies one embedded image with <paramref name="classifier"/> and turns the decision into a result row.</summary>
-    public LabelledImage Label(ZeroShotClassifier classifier, PreparedImage image, ReadOnlySpan<float> embedding, double encodeMs)
+    /// <summary>Classifies one embedded image with <paramref name="state"/> and turns the decision into a result row.</summary>
+    public LabelledImage Label(LabelingState state, PreparedImage image, ReadOnlySpan<float> embedding, double encodeMs)
     {
-        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(image);
-        var decision = _decider.Decide(classifier.Classify(embedding));
+        var decision = state.Decider.Decide(state.Classifier.Classify(embedding));
         var labels = decision.Labels.Select(l => new AssignedLabel(l.ClassId, l.DisplayName, l.Score, l.Cosine, l.Probability, l.Rank)).ToList();
         return new LabelledImage(
             image.Job.SourceUri,
@@ -88,4 +108,13 @@ internal sealed class LabelingEngine
             Embedding = embedding.ToArray(),
         };
     }
+
+    private static LabelingState ZeroShotState(ClipModel model, ClassMatrixCache cache, Taxonomy taxonomy)
+    {
+        var classes = cache.GetOrBuild(model.ModelId, taxonomy, () => ZeroShotClassifierBuilder.Build(model, taxonomy));
+        return new LabelingState(taxonomy, ZeroShotClassifier.Create(model, classes), new LabelDecider(taxonomy));
+    }
 }
+
+/// <summary>One consistent set of what labels an image: taxonomy, classifier over its classes, and its decision policy.</summary>
+internal sealed record LabelingState(Taxonomy Taxonomy, ZeroShotClassifier Classifier, LabelDecider Decider);

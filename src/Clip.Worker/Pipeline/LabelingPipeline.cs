@@ -362,8 +362,8 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 _telemetry.Encoded(batch.Count, elapsed);
                 var perImageMs = elapsed.TotalMilliseconds / batch.Count;
-                var classifier = _engine.Classifier;
-                results = batch.Select((image, i) => new PendingWrite(image.Job.Owner, _engine.Label(classifier, image, embeddings.Row(i), perImageMs), MessageDisposition.Complete)).ToList();
+                var state = _engine.State;
+                results = batch.Select((image, i) => new PendingWrite(image.Job.Owner, _engine.Label(state, image, embeddings.Row(i), perImageMs), MessageDisposition.Complete)).ToList();
             }
 #pragma warning disable CA1031 // An encoder failure (device lost, out of memory) gives the batch back; the worker keeps serving.
             catch (Exception e) when (e is not OperationCanceledException)

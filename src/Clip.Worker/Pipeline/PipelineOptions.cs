@@ -49,6 +49,13 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan HeadPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When <see cref="Taxonomy"/> is a file, how often its content is checked; a change switches the worker to the
+    /// new taxonomy without a restart. Zero: read once at start.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan TaxonomyPollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The effective <see cref="PrepareConcurrency"/>.</summary>
     internal int EffectivePrepareConcurrency => PrepareConcurrency > 0 ? PrepareConcurrency : Environment.ProcessorCount;
 }
