@@ -8,7 +8,7 @@ targetScope = 'resourceGroup'
 @description('Azure region for every resource.')
 param location string = resourceGroup().location
 
-@description('Prefix of resource names.')
+@description('Prefix of resource names: lowercase letters, digits and hyphens (hyphens are dropped from the storage account name).')
 @minLength(2)
 @maxLength(10)
 param namePrefix string = 'clip'
@@ -23,7 +23,7 @@ param tags object = {
 @description('Storage account name (3-24 lowercase letters and digits, globally unique).')
 @minLength(3)
 @maxLength(24)
-param storageAccountName string = toLower('${take(namePrefix, 10)}${uniqueString(resourceGroup().id)}')
+param storageAccountName string = toLower('${replace(namePrefix, '-', '')}${uniqueString(resourceGroup().id)}')
 
 @description('Replication of the storage account.')
 @allowed([
