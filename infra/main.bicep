@@ -1,0 +1,311 @@
+// Azure infrastructure for Clip.Workers, deployed to one resource group:
+// uploads land in a blob container; Event Grid turns each image upload into a
+// Microsoft.Storage.BlobCreated event on a Service Bus queue; workers on AKS receive the events
+// as a user-assigned managed identity (workload identity) and write results to PostgreSQL.
+// The outputs are what the Helm chart's values need.
+targetScope = 'resourceGroup'
+
+@description('Azure region for every resource.')
+param location string = resourceGroup().location
+
+@description('Prefix of resource names: lowercase letters, digits and hyphens (hyphens are dropped from the storage account name).')
+@minLength(2)
+@maxLength(10)
+param namePrefix string = 'clip'
+
+@description('Tags applied to every resource.')
+param tags object = {
+  application: 'clip-workers'
+}
+
+// Storage
+
+@description('Storage account name (3-24 lowercase letters and digits, globally unique).')
+@minLength(3)
+@maxLength(24)
+param storageAccountName string = toLower('${replace(namePrefix, '-', '')}${uniqueString(resourceGroup().id)}')
+
+@description('Replication of the storage account.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_RAGRS'
+  'Standard_GZRS'
+  'Standard_RAGZRS'
+])
+param storageSkuName string = 'Standard_LRS'
+
+@description('Blob container images are uploaded to.')
+@minLength(3)
+@maxLength(63)
+param imagesContainerName string = 'images'
+
+@description('Blob name endings that raise an event (Event Grid compares them without regard to case).')
+@minLength(1)
+@maxLength(25)
+param imageExtensions array = [
+  '.jpg'
+  '.jpeg'
+  '.png'
+  '.webp'
+  '.gif'
+  '.bmp'
+]
+
+// Service Bus
+
+@description('Service Bus namespace name (6-50 characters, globally unique).')
+@minLength(6)
+@maxLength(50)
+param serviceBusNamespaceName string = '${namePrefix}-${uniqueString(resourceGroup().id)}'
+
+@description('Queue the worker receives BlobCreated events from.')
+param queueName string = 'images'
+
+@description('Message lock duration (ISO 8601, at most PT5M); the worker renews locks while it holds a message.')
+param queueLockDuration string = 'PT1M'
+
+@description('Deliveries of one message before it is dead-lettered.')
+@minValue(1)
+@maxValue(2000)
+param queueMaxDeliveryCount int = 10
+
+// Event Grid
+
+@description('Schema of the events on the queue: EventGridSchema (the worker\'s default) or CloudEventSchemaV1_0.')
+@allowed([
+  'EventGridSchema'
+  'CloudEventSchemaV1_0'
+])
+param eventDeliverySchema string = 'EventGridSchema'
+
+// PostgreSQL
+
+@description('PostgreSQL flexible server name (3-63 lowercase letters, digits and hyphens, globally unique).')
+@minLength(3)
+@maxLength(63)
+param postgresServerName string = '${namePrefix}-${uniqueString(resourceGroup().id)}'
+
+@description('Results database.')
+param postgresDatabaseName string = 'clip'
+
+@description('PostgreSQL administrator login.')
+param postgresAdministratorLogin string = 'clipadmin'
+
+@description('PostgreSQL administrator password: supply it at deploy time, never in a parameters file.')
+@secure()
+param postgresAdministratorPassword string
+
+@description('PostgreSQL major version.')
+@allowed([
+  '14'
+  '15'
+  '16'
+  '17'
+])
+param postgresVersion string = '16'
+
+@description('PostgreSQL compute SKU.')
+param postgresSkuName string = 'Standard_B1ms'
+
+@description('Tier of postgresSkuName.')
+@allowed([
+  'Burstable'
+  'GeneralPurpose'
+  'MemoryOptimized'
+])
+param postgresSkuTier string = 'Burstable'
+
+@description('PostgreSQL storage in GiB.')
+@minValue(32)
+param postgresStorageSizeGB int = 32
+
+@description('PostgreSQL firewall rules: objects with name, startIpAddress and endIpAddress (e.g. the AKS outbound IP).')
+param postgresFirewallRules array = []
+
+// Identity and AKS
+
+@description('Name of the workers\' user-assigned managed identity.')
+param workloadIdentityName string = '${namePrefix}-workers'
+
+@description('OIDC issuer URL of the AKS cluster the workers run on (az aks show --query oidcIssuerProfile.issuerUrl).')
+param aksOidcIssuerUrl string
+
+@description('Kubernetes namespace of the workers (the chart\'s default).')
+param kubernetesNamespace string = 'clip'
+
+@description('Kubernetes service account of the workers (the chart\'s default).')
+param kubernetesServiceAccountName string = 'clip-workers'
+
+@description('Add a GPU node pool to an existing AKS cluster.')
+param deployGpuNodePool bool = false
+
+@description('Name of the existing AKS cluster (needed when deployGpuNodePool is true).')
+param aksClusterName string = ''
+
+@description('Resource group of the AKS cluster (defaults to this one).')
+param aksResourceGroupName string = resourceGroup().name
+
+@description('Name of the GPU node pool.')
+@minLength(1)
+@maxLength(12)
+param gpuNodePoolName string = 'clipgpu'
+
+@description('GPU VM size.')
+param gpuVmSize string = 'Standard_NC4as_T4_v3'
+
+@description('Fewest GPU nodes (0: scale to zero when idle).')
+@minValue(0)
+param gpuNodeMinCount int = 0
+
+@description('Most GPU nodes.')
+@minValue(1)
+param gpuNodeMaxCount int = 3
+
+@description('Label on GPU nodes; the chart\'s nodeSelector must match.')
+param gpuNodeLabels object = {
+  workload: 'clip-gpu'
+}
+
+@description('Taint on GPU nodes; the chart tolerates key nvidia.com/gpu with effect NoSchedule.')
+param gpuNodeTaints array = [
+  'nvidia.com/gpu=present:NoSchedule'
+]
+
+// Event Grid's default retry policy (30 attempts over 24 hours), pinned so the duplicate detection
+// window below provably covers it: a retried delivery keeps its message id and is dropped as a duplicate.
+var eventTimeToLiveInMinutes = 1440
+var eventMaxDeliveryAttempts = 30
+var duplicateDetectionWindow = 'P1DT1H'
+
+module storage 'modules/storage.bicep' = {
+  name: 'clip-storage'
+  params: {
+    accountName: storageAccountName
+    location: location
+    containerName: imagesContainerName
+    skuName: storageSkuName
+    tags: tags
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'clip-servicebus'
+  params: {
+    namespaceName: serviceBusNamespaceName
+    location: location
+    queueName: queueName
+    lockDuration: queueLockDuration
+    maxDeliveryCount: queueMaxDeliveryCount
+    duplicateDetectionWindow: duplicateDetectionWindow
+    tags: tags
+  }
+}
+
+module eventGrid 'modules/eventgrid.bicep' = {
+  name: 'clip-eventgrid'
+  params: {
+    systemTopicName: '${storage.outputs.accountName}-events'
+    location: location
+    storageAccountName: storage.outputs.accountName
+    containerName: storage.outputs.containerName
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    queueName: serviceBus.outputs.queueName
+    subscriptionName: 'blob-created-to-${queueName}'
+    imageExtensions: imageExtensions
+    eventDeliverySchema: eventDeliverySchema
+    eventTimeToLiveInMinutes: eventTimeToLiveInMinutes
+    maxDeliveryAttempts: eventMaxDeliveryAttempts
+    tags: tags
+  }
+}
+
+module postgres 'modules/postgres.bicep' = {
+  name: 'clip-postgres'
+  params: {
+    serverName: postgresServerName
+    location: location
+    databaseName: postgresDatabaseName
+    administratorLogin: postgresAdministratorLogin
+    administratorPassword: postgresAdministratorPassword
+    version: postgresVersion
+    skuName: postgresSkuName
+    skuTier: postgresSkuTier
+    storageSizeGB: postgresStorageSizeGB
+    firewallRules: postgresFirewallRules
+    tags: tags
+  }
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'clip-identity'
+  params: {
+    identityName: workloadIdentityName
+    location: location
+    storageAccountName: storage.outputs.accountName
+    containerName: storage.outputs.containerName
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    queueName: serviceBus.outputs.queueName
+    oidcIssuerUrl: aksOidcIssuerUrl
+    kubernetesNamespace: kubernetesNamespace
+    serviceAccountName: kubernetesServiceAccountName
+    tags: tags
+  }
+}
+
+module gpuNodePool 'modules/gpu-nodepool.bicep' = if (deployGpuNodePool) {
+  name: 'clip-gpu-nodepool'
+  scope: resourceGroup(aksResourceGroupName)
+  params: {
+    clusterName: aksClusterName
+    nodePoolName: gpuNodePoolName
+    vmSize: gpuVmSize
+    minCount: gpuNodeMinCount
+    maxCount: gpuNodeMaxCount
+    nodeLabels: gpuNodeLabels
+    nodeTaints: gpuNodeTaints
+  }
+}
+
+@description('Name of the storage account.')
+output storageAccountName string = storage.outputs.accountName
+
+@description('Blob endpoint of the storage account (https://ACCOUNT.blob.core.windows.net/).')
+output storageBlobEndpoint string = storage.outputs.blobEndpoint
+
+@description('URL of the images container: the worker\'s Clip:Sources:AllowedContainers:0.')
+output imagesContainerUrl string = '${storage.outputs.blobEndpoint}${storage.outputs.containerName}'
+
+@description('Fully qualified Service Bus namespace: the worker\'s Clip:ServiceBus:FullyQualifiedNamespace.')
+output serviceBusFullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace
+
+@description('Queue name: the worker\'s Clip:ServiceBus:QueueName.')
+output serviceBusQueueName string = serviceBus.outputs.queueName
+
+@description('PostgreSQL host name, for Clip:Database:ConnectionString.')
+output postgresHost string = postgres.outputs.host
+
+@description('PostgreSQL database name, for Clip:Database:ConnectionString.')
+output postgresDatabaseName string = postgres.outputs.databaseName
+
+@description('PostgreSQL administrator login.')
+output postgresAdministratorLogin string = postgres.outputs.administratorLogin
+
+@description('Client id of the workers\' identity: the chart\'s azure.workload.identity/client-id service account annotation.')
+output workloadIdentityClientId string = identity.outputs.clientId
+
+@description('Tenant of the workers\' identity (azure.workload.identity/tenant-id, if the chart sets it).')
+output workloadIdentityTenantId string = tenant().tenantId
+
+@description('Name of the workers\' identity.')
+output workloadIdentityName string = identity.outputs.name
+
+@description('Resource id of the workers\' identity.')
+output workloadIdentityResourceId string = identity.outputs.id
+
+@description('Kubernetes namespace and service account the identity is federated with.')
+output kubernetesServiceAccount string = 'system:serviceaccount:${kubernetesNamespace}:${kubernetesServiceAccountName}'
+
+@description('Name of the GPU node pool, or empty when none was deployed.')
+output gpuNodePoolName string = deployGpuNodePool ? gpuNodePoolName : ''

@@ -1,0 +1,22 @@
+// Example parameters. Secrets and cluster-specific values come from the environment at deploy time:
+//   export CLIP_POSTGRES_ADMIN_PASSWORD='...'   # never commit it
+//   export CLIP_AKS_OIDC_ISSUER_URL="$(az aks show -n CLUSTER -g GROUP --query oidcIssuerProfile.issuerUrl -o tsv)"
+using 'main.bicep'
+
+param namePrefix = 'clip'
+param imagesContainerName = 'images'
+param queueName = 'images'
+param eventDeliverySchema = 'EventGridSchema'
+
+param postgresAdministratorPassword = readEnvironmentVariable('CLIP_POSTGRES_ADMIN_PASSWORD')
+param postgresFirewallRules = [
+  // { name: 'aks-egress', startIpAddress: '203.0.113.10', endIpAddress: '203.0.113.10' }
+]
+
+param aksOidcIssuerUrl = readEnvironmentVariable('CLIP_AKS_OIDC_ISSUER_URL')
+param kubernetesNamespace = 'clip'
+param kubernetesServiceAccountName = 'clip-workers'
+
+param deployGpuNodePool = false
+param aksClusterName = ''
+param gpuVmSize = 'Standard_NC4as_T4_v3'

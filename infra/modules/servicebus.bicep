@@ -1,0 +1,72 @@
+// The Service Bus namespace and the queue Event Grid delivers BlobCreated events to.
+// Entra ID only (no SAS keys); Standard tier because duplicate detection needs Standard or Premium.
+
+@description('Name of the Service Bus namespace (6-50 characters, globally unique).')
+@minLength(6)
+@maxLength(50)
+param namespaceName string
+
+@description('Azure region.')
+param location string
+
+@description('Name of the queue the worker receives from.')
+@minLength(1)
+@maxLength(260)
+param queueName string
+
+@description('How long a received message stays locked to one worker before it is redelivered (ISO 8601, at most PT5M). The worker renews the lock while it holds a message.')
+param lockDuration string
+
+@description('Deliveries of one message before Service Bus moves it to the dead-letter queue.')
+@minValue(1)
+@maxValue(2000)
+param maxDeliveryCount int
+
+@description('Duplicate detection window (ISO 8601). Must cover Event Grid\'s retry period, or a redelivered event becomes a second message.')
+param duplicateDetectionWindow string
+
+@description('Tags applied to every resource.')
+param tags object
+
+resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+  name: namespaceName
+  location: location
+  tags: tags
+  sku: {
+    name: 'Standard'
+    tier: 'Standard'
+  }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource queue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: namespace
+  name: queueName
+  properties: {
+    lockDuration: lockDuration
+    maxDeliveryCount: maxDeliveryCount
+    deadLetteringOnMessageExpiration: true
+    defaultMessageTimeToLive: 'P14D'
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: duplicateDetectionWindow
+    requiresSession: false
+    enablePartitioning: false
+  }
+}
+
+@description('Name of the namespace.')
+output namespaceName string = namespace.name
+
+// serviceBusEndpoint is https://NAME.servicebus.windows.net:443/; the worker wants the bare host name.
+@description('Fully qualified namespace, e.g. NAME.servicebus.windows.net.')
+output fullyQualifiedNamespace string = split(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
+
+@description('Name of the queue.')
+output queueName string = queue.name
+
+@description('Resource id of the queue (the Event Grid subscription\'s endpoint).')
+output queueId string = queue.id

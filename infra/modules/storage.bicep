@@ -1,0 +1,73 @@
+// The storage account users upload images to, and the container the worker reads.
+// Identity only: no shared keys, no anonymous access.
+
+@description('Name of the storage account (3-24 lowercase letters and digits, globally unique).')
+@minLength(3)
+@maxLength(24)
+param accountName string
+
+@description('Azure region.')
+param location string
+
+@description('Blob container images are uploaded to.')
+@minLength(3)
+@maxLength(63)
+param containerName string
+
+@description('Replication of the storage account.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_RAGRS'
+  'Standard_GZRS'
+  'Standard_RAGZRS'
+])
+param skuName string
+
+@description('Tags applied to every resource.')
+param tags object
+
+resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: accountName
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: skuName
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: containerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+@description('Resource id of the storage account (the Event Grid system topic\'s source).')
+output accountId string = account.id
+
+@description('Name of the storage account.')
+output accountName string = account.name
+
+@description('Primary blob endpoint, with a trailing slash: https://ACCOUNT.blob.core.windows.net/')
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+
+@description('Name of the images container.')
+output containerName string = container.name

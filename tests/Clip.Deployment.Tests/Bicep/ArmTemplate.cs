@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Clip.Deployment.Tests.Bicep;
+
+/// <summary>A resource in a compiled template, with the template (module) it is declared in.</summary>
+public sealed record ArmResource(ArmTemplate Template, JsonObject Json)
+{
+    public string Type => (string)Json["type"]!;
+
+    /// <summary>The resource's property, with its expressions evaluated in the declaring template.</summary>
+    public JsonNode? Evaluate(string property) => Template.Evaluate(Json[property]);
+}
+
+/// <summary>
+/// A compiled ARM template (what <c>bicep build</c> writes) with just enough of the ARM expression language to
+/// follow values through modules: <c>parameters</c>, <c>variables</c>, <c>format</c>, <c>resourceId</c>,
+/// <c>subscriptionResourceId</c>, <c>toLower</c> and module outputs read through <c>reference</c>. Anything else
+/// (a deployed resource's runtime properties, <c>uniqueString</c>) throws, so a test that depends on it fails loudly.
+/// </summary>
+public sealed class ArmTemplate
+{
+    private readonly JsonObject _template;
+    private readonly ArmTemplate? _parent;
+    private readonly JsonObject _suppliedParameters;
+
+    private ArmTemplate(JsonObject template, ArmTemplate? parent, JsonObject suppliedParameters)
+    {
+        _template = template;
+        _parent = parent;
+        _suppliedParameters = suppliedParameters;
+    }
+
+    /// <summary>The top-level template, deployed with <paramref name="parameters"/> (name to value) on top of the defaults.</summary>
+    public static ArmTemplate Deploy(JsonObject template, IReadOnlyDictionary<string, JsonNode?> parameters)
+    {
+        var supplied = new JsonObject();
+        foreach (var (name, value) in parameters)
+        {
+            supplied[name] = new JsonObject { ["value"] = value?.DeepClone() };
+        }
+
+        return new ArmTemplate(template, null, supplied);
+    }
+
+    public JsonObject Json => _template;
+
+    /// <summary>The module deployed as <paramref name="deploymentName"/> from this template.</summary>
+    public ArmTemplate Module(string deploymentName)
+    {
+        var deployment = OwnResources().Single(r =>
+            r.Type == "Microsoft.Resources/deployments" && Evaluate(r.Json["name"])?.GetValue<string>() == deploymentName);
+        var properties = deployment.Json["properties"]!.AsObject();
+        return new ArmTemplate(properties["template"]!.AsObject(), this, properties["parameters"]?.AsObject() ?? []);
+    }
+
+    /// <summary>This template's resources and those of every module below it.</summary>
+    public IEnumerable<ArmResource> AllResources()
+    {
+        foreach (var resource in OwnResources())
+        {
+            yield return resource;
+            if (resource.Type == "Microsoft.Resources/deployments")
+            {
+                var name = Evaluate(resource.Json["name"])!.GetValue<string>();
+                foreach (var inner in Module(name).AllResources())
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    public IEnumerable<ArmResource> OwnResources()
+    {
+        // languageVersion 2.0 templates keep resources in an object keyed by symbolic name.
+        var resources = _template["resources"];
+        var items = resources is JsonObject byName ? byName.Select(pair => pair.Value) : resources!.AsArray();
+        return items.Select(item => new ArmResource(this, item!.AsObject()));
+    }
+
+    public JsonNode? Parameter(string name)
+    {
+        if (_suppliedParameters[name] is JsonObject supplied)
+        {
+            return _parent is null ? supplied["value"]?.DeepClone() : _parent.Evaluate(supplied["value"]);
+        }
+
+        var declaration = _template["parameters"]?[name] ?? throw new KeyNotFoundException($"No parameter '{name}'.");
+        return declaration.AsObject().TryGetPropertyValue("defaultValue", out var defaultValue)
+            ? Evaluate(defaultValue)
+            : throw new InvalidOperationException($"Parameter '{name}' has no value and no default.");
+    }
+
+    public JsonNode? Variable(string name) =>
+        Evaluate(_template["variables"]?[name] ?? throw new KeyNotFoundException($"No variable '{name}'."));
+
+    public JsonNode? Output(string name) =>
+        Evaluate(_template["outputs"]?[name]?["value"] ?? throw new KeyNotFoundException($"No output '{name}'."));
+
+    /// <summary>A JSON value with every ARM expression string in it evaluated.</summary>
+    public JsonNode? Evaluate(JsonNode? node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.Select(pair => KeyValuePair.Create(pair.Key, Evaluate(pair.Value)))),
+        JsonArray array => new JsonArray(array.Select(Evaluate).ToArray()),
+        JsonValue value when value.TryGetValue<string>(out var text) && IsExpression(text) => Evaluate(ArmExpression.Parse(text[1..^1])),
+        JsonValue value when value.TryGetValue<string>(out var text) && text.StartsWith("[[", StringComparison.Ordinal) => JsonValue.Create(text[1..]),
+        _ => node?.DeepClone(),
+    };
+
+    private static bool IsExpression(string text) =>
+        text.StartsWith('[') && !text.StartsWith("[[", StringComparison.Ordinal) && text.EndsWith(']');
+
+    private JsonNode? Evaluate(ArmExpression expression) => expression switch
+    {
+        ArmLiteral literal => JsonValue.Create(literal.Value),
+        ArmNumber number => JsonValue.Create(number.Value),
+        ArmAccess access => EvaluateAccess(access),
+        ArmCall call => EvaluateCall(call),
+        _ => throw new NotSupportedException(expression.ToString()),
+    };
+
+    private JsonNode? EvaluateAccess(ArmAccess access)
+    {
+        var accessors = access.Accessors.Select(a => Evaluate(a)!.ToString()).ToList();
+
+        // reference(resourceId('Microsoft.Resources/deployments', NAME), ...).outputs.OUTPUT.value: a module's output.
+        if (access.Target is ArmCall { Name: "reference" } reference
+            && accessors is ["outputs", var output, "value", ..]
+            && Evaluate(reference.Arguments[0]) is JsonObject { } id
+            && (string?)id["type"] == "Microsoft.Resources/deployments")
+        {
+            return Apply(Module((string)id["names"]![0]!).Output(output), accessors.Skip(3));
+        }
+
+        return Apply(Evaluate(access.Target), accessors);
+    }
+
+    private static JsonNode? Apply(JsonNode? value, IEnumerable<string> accessors)
+    {
+        foreach (var accessor in accessors)
+        {
+            value = value switch
+            {
+                JsonObject obj => obj.FirstOrDefault(p => string.Equals(p.Key, accessor, StringComparison.OrdinalIgnoreCase)).Value,
+                JsonArray array => array[int.Parse(accessor, CultureInfo.InvariantCulture)],
+                _ => throw new NotSupportedException($"Cannot read '{accessor}' of {value?.ToJsonString()}."),
+            };
+        }
+
+        return value?.DeepClone();
+    }
+
+    private JsonNode? EvaluateCall(ArmCall call)
+    {
+        string Text(int i) => Evaluate(call.Arguments[i])!.GetValue<string>();
+        switch (call.Name.ToLowerInvariant())
+        {
+            case "parameters":
+                return Parameter(Text(0));
+            case "variables":
+                return Variable(Text(0));
+            case "format":
+                var arguments = call.Arguments.Skip(1).Select(a => (object?)Evaluate(a)?.ToString()).ToArray();
+                return JsonValue.Create(string.Format(CultureInfo.InvariantCulture, Text(0), arguments));
+            case "tolower":
+                return JsonValue.Create(Text(0).ToLowerInvariant());
+            case "resourceid":
+            case "subscriptionresourceid":
+                // A resource id as its type and names, which is what the tests compare.
+                return new JsonObject
+                {
+                    ["type"] = Text(0),
+                    ["names"] = new JsonArray(call.Arguments.Skip(1).Select(a => Evaluate(a)).ToArray()),
+                };
+            default:
+                throw new NotSupportedException($"The test evaluator does not implement {call.Name}().");
+        }
+    }
+}

@@ -1,0 +1,256 @@
+using System.Text.Json.Nodes;
+using System.Xml;
+
+namespace Clip.Deployment.Tests.Bicep;
+
+/// <summary>What the compiled ARM template promises: identity-only access, least-privilege roles at the narrowest
+/// scope, an event route that only carries image uploads, and a queue that absorbs Event Grid's redeliveries.</summary>
+[Collection(CompiledInfrastructureDefinition.Name)]
+public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastructure)
+{
+    private const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+    private const string ServiceBusDataReceiver = "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0";
+    private const string ServiceBusDataSender = "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39";
+
+    private const string ContainerType = "Microsoft.Storage/storageAccounts/blobServices/containers";
+    private const string QueueType = "Microsoft.ServiceBus/namespaces/queues";
+
+    [Fact]
+    public void StorageAccount_Defaults_AllowsOnlyEntraIdOverHttps()
+    {
+        var deployment = infrastructure.Deploy();
+
+        var account = Single(deployment, "Microsoft.Storage/storageAccounts");
+        var properties = account.Evaluate("properties")!;
+        Assert.False((bool)properties["allowSharedKeyAccess"]!);
+        Assert.False((bool)properties["allowBlobPublicAccess"]!);
+        Assert.True((bool)properties["supportsHttpsTrafficOnly"]!);
+        Assert.Equal("TLS1_2", (string?)properties["minimumTlsVersion"]);
+        Assert.Equal("cliptestimages", (string?)account.Evaluate("name"));
+
+        var container = Single(deployment, ContainerType);
+        Assert.Equal("cliptestimages/default/images", (string?)container.Evaluate("name"));
+        Assert.Equal("None", (string?)container.Evaluate("properties")!["publicAccess"]);
+    }
+
+    [Fact]
+    public void ServiceBusNamespace_Defaults_IsStandardWithLocalAuthDisabled()
+    {
+        var ns = Single(infrastructure.Deploy(), "Microsoft.ServiceBus/namespaces");
+
+        Assert.Equal("Standard", (string?)ns.Evaluate("sku")!["name"]);
+        Assert.True((bool)ns.Evaluate("properties")!["disableLocalAuth"]!);
+    }
+
+    [Fact]
+    public void Queue_Defaults_DeadLettersAfterTenDeliveriesWithOneMinuteLocks()
+    {
+        var queue = Single(infrastructure.Deploy(), QueueType);
+        var properties = queue.Evaluate("properties")!;
+
+        Assert.Equal("clip-test-bus/images", (string?)queue.Evaluate("name"));
+        Assert.Equal(TimeSpan.FromMinutes(1), XmlConvert.ToTimeSpan((string)properties["lockDuration"]!));
+        Assert.Equal(10, (int)properties["maxDeliveryCount"]!);
+        Assert.True((bool)properties["deadLetteringOnMessageExpiration"]!);
+        Assert.False((bool)properties["requiresSession"]!);
+    }
+
+    [Fact]
+    public void DuplicateDetectionWindow_Defaults_CoversEventGridsWholeRetryPeriod()
+    {
+        var deployment = infrastructure.Deploy();
+        var queue = Single(deployment, QueueType).Evaluate("properties")!;
+        var retry = Single(deployment, "Microsoft.EventGrid/systemTopics/eventSubscriptions").Evaluate("properties")!["retryPolicy"]!;
+
+        var window = XmlConvert.ToTimeSpan((string)queue["duplicateDetectionHistoryTimeWindow"]!);
+        var eventTimeToLive = TimeSpan.FromMinutes((int)retry["eventTimeToLiveInMinutes"]!);
+        Assert.True((bool)queue["requiresDuplicateDetection"]!);
+        Assert.Equal(TimeSpan.FromHours(24), eventTimeToLive);
+        Assert.Equal(30, (int)retry["maxDeliveryAttempts"]!);
+        Assert.True(window >= eventTimeToLive, $"window {window} < Event Grid's retry period {eventTimeToLive}");
+        Assert.True(window <= TimeSpan.FromDays(7), $"window {window} exceeds Service Bus's 7-day maximum");
+    }
+
+    [Fact]
+    public void RoleAssignments_Defaults_AreOnlyReaderReceiverAndSender()
+    {
+        var roles = RoleAssignments(infrastructure.Deploy()).Select(a => a.RoleId).Order().ToArray();
+
+        Assert.Equal(new[] { StorageBlobDataReader, ServiceBusDataReceiver, ServiceBusDataSender }.Order(), roles);
+    }
+
+    [Fact]
+    public void WorkersIdentity_Defaults_ReadsTheContainerAndReceivesFromTheQueueOnly()
+    {
+        var assignments = RoleAssignments(infrastructure.Deploy())
+            .Where(a => a.Principal.Contains("Microsoft.ManagedIdentity/userAssignedIdentities", StringComparison.Ordinal))
+            .ToDictionary(a => a.RoleId);
+
+        Assert.Equal(2, assignments.Count);
+        AssertScope(assignments[StorageBlobDataReader].Scope, ContainerType, "cliptestimages", "default", "images");
+        AssertScope(assignments[ServiceBusDataReceiver].Scope, QueueType, "clip-test-bus", "images");
+    }
+
+    [Fact]
+    public void SystemTopicIdentity_Defaults_SendsToTheQueueOnly()
+    {
+        var sender = Assert.Single(RoleAssignments(infrastructure.Deploy()), a => a.RoleId == ServiceBusDataSender);
+
+        Assert.Contains("Microsoft.EventGrid/systemTopics", sender.Principal, StringComparison.Ordinal);
+        AssertScope(sender.Scope, QueueType, "clip-test-bus", "images");
+    }
+
+    [Fact]
+    public void EventSubscription_Defaults_DeliversImageBlobCreatedEventsToTheQueueAsEventGridSchema()
+    {
+        var properties = Single(infrastructure.Deploy(), "Microsoft.EventGrid/systemTopics/eventSubscriptions").Evaluate("properties")!;
+
+        Assert.Null(properties["destination"]);
+        var delivery = properties["deliveryWithResourceIdentity"]!;
+        Assert.Equal("SystemAssigned", (string?)delivery["identity"]!["type"]);
+        Assert.Equal("ServiceBusQueue", (string?)delivery["destination"]!["endpointType"]);
+        AssertScope(delivery["destination"]!["properties"]!["resourceId"], QueueType, "clip-test-bus", "images");
+        Assert.Equal("EventGridSchema", (string?)properties["eventDeliverySchema"]);
+
+        var filter = properties["filter"]!;
+        Assert.Equal(["Microsoft.Storage.BlobCreated"], filter["includedEventTypes"]!.AsArray().Select(e => (string?)e));
+        Assert.Equal("/blobServices/default/containers/images/blobs/", (string?)filter["subjectBeginsWith"]);
+        Assert.False((bool)filter["isSubjectCaseSensitive"]!);
+        var extensions = Assert.Single(filter["advancedFilters"]!.AsArray())!;
+        Assert.Equal("StringEndsWith", (string?)extensions["operatorType"]);
+        Assert.Equal("subject", (string?)extensions["key"]);
+        Assert.Equal([".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp"], extensions["values"]!.AsArray().Select(v => (string?)v));
+    }
+
+    [Fact]
+    public void EventSubscription_OtherContainerAndCloudEvents_FiltersThatContainer()
+    {
+        var deployment = infrastructure.Deploy(("imagesContainerName", "uploads"), ("eventDeliverySchema", "CloudEventSchemaV1_0"));
+        var properties = Single(deployment, "Microsoft.EventGrid/systemTopics/eventSubscriptions").Evaluate("properties")!;
+
+        Assert.Equal("/blobServices/default/containers/uploads/blobs/", (string?)properties["filter"]!["subjectBeginsWith"]);
+        Assert.Equal("CloudEventSchemaV1_0", (string?)properties["eventDeliverySchema"]);
+        var reader = Assert.Single(RoleAssignments(deployment), a => a.RoleId == StorageBlobDataReader);
+        AssertScope(reader.Scope, ContainerType, "cliptestimages", "default", "uploads");
+    }
+
+    [Fact]
+    public void SystemTopic_Defaults_WatchesTheStorageAccount()
+    {
+        var topic = Single(infrastructure.Deploy(), "Microsoft.EventGrid/systemTopics");
+        var properties = topic.Evaluate("properties")!;
+
+        Assert.Equal("SystemAssigned", (string?)topic.Evaluate("identity")!["type"]);
+        Assert.Equal("Microsoft.Storage.StorageAccounts", (string?)properties["topicType"]);
+        AssertScope(properties["source"], "Microsoft.Storage/storageAccounts", "cliptestimages");
+    }
+
+    [Fact]
+    public void FederatedCredential_Defaults_TrustsTheChartsServiceAccount()
+    {
+        var properties = Single(infrastructure.Deploy(), "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials").Evaluate("properties")!;
+
+        Assert.Equal("system:serviceaccount:clip:clip-workers", (string?)properties["subject"]);
+        Assert.Equal(CompiledInfrastructure.RequiredParameters["aksOidcIssuerUrl"]!.GetValue<string>(), (string?)properties["issuer"]);
+        Assert.Equal(["api://AzureADTokenExchange"], properties["audiences"]!.AsArray().Select(a => (string?)a));
+    }
+
+    [Fact]
+    public void FederatedCredential_OtherNamespaceAndServiceAccount_BuildsTheSubjectFromThem()
+    {
+        var deployment = infrastructure.Deploy(("kubernetesNamespace", "vision"), ("kubernetesServiceAccountName", "labeler"));
+
+        var properties = Single(deployment, "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials").Evaluate("properties")!;
+
+        Assert.Equal("system:serviceaccount:vision:labeler", (string?)properties["subject"]);
+    }
+
+    [Fact]
+    public void PostgresPassword_Declaration_IsSecureWithoutDefaultAndNeverOutput()
+    {
+        var parameter = infrastructure.Template["parameters"]!["postgresAdministratorPassword"]!.AsObject();
+
+        Assert.Equal("securestring", (string?)parameter["type"]);
+        Assert.False(parameter.ContainsKey("defaultValue"));
+        Assert.DoesNotContain(infrastructure.Template["outputs"]!.AsObject(), o => o.Key.Contains("password", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void PostgresServer_Defaults_CreatesTheClipDatabaseWithNoOpenFirewall()
+    {
+        var deployment = infrastructure.Deploy();
+
+        Assert.Equal("clip-test-pg/clip", (string?)Single(deployment, "Microsoft.DBforPostgreSQL/flexibleServers/databases").Evaluate("name"));
+        var firewall = Single(deployment, "Microsoft.DBforPostgreSQL/flexibleServers/firewallRules");
+        Assert.Empty(firewall.Template.Parameter("firewallRules")!.AsArray());
+    }
+
+    [Fact]
+    public void GpuNodePool_Defaults_IsNotDeployed()
+    {
+        var module = Assert.Single(infrastructure.Deploy().OwnResources(), r => (string?)r.Evaluate("name") == "clip-gpu-nodepool");
+
+        Assert.False((bool)module.Evaluate("condition")!);
+    }
+
+    [Fact]
+    public void GpuNodePool_Enabled_IsATaintedUserPoolTheChartCanTolerate()
+    {
+        var deployment = infrastructure.Deploy(("deployGpuNodePool", true), ("aksClusterName", "aks-prod"));
+
+        var module = Assert.Single(deployment.OwnResources(), r => (string?)r.Evaluate("name") == "clip-gpu-nodepool");
+        Assert.True((bool)module.Evaluate("condition")!);
+        var pool = Single(deployment, "Microsoft.ContainerService/managedClusters/agentPools");
+        var properties = pool.Evaluate("properties")!;
+        Assert.Equal("aks-prod/clipgpu", (string?)pool.Evaluate("name"));
+        Assert.Equal("User", (string?)properties["mode"]);
+        Assert.Equal("Standard_NC4as_T4_v3", (string?)properties["vmSize"]);
+        Assert.Equal(["nvidia.com/gpu=present:NoSchedule"], properties["nodeTaints"]!.AsArray().Select(t => (string?)t));
+        Assert.Equal("clip-gpu", (string?)properties["nodeLabels"]!["workload"]);
+    }
+
+    [Fact]
+    public void Outputs_Declaration_CoverTheChartsValues()
+    {
+        var outputs = infrastructure.Template["outputs"]!.AsObject().Select(o => o.Key).ToHashSet();
+        string[] chartValues =
+        [
+            "storageBlobEndpoint",
+            "imagesContainerUrl",
+            "serviceBusFullyQualifiedNamespace",
+            "serviceBusQueueName",
+            "postgresHost",
+            "postgresDatabaseName",
+            "workloadIdentityClientId",
+            "workloadIdentityName",
+            "workloadIdentityResourceId",
+        ];
+
+        Assert.All(chartValues, name => Assert.Contains(name, outputs));
+    }
+
+    private static ArmResource Single(ArmTemplate deployment, string type) =>
+        Assert.Single(deployment.AllResources(), r => r.Type == type);
+
+    private static IEnumerable<RoleAssignment> RoleAssignments(ArmTemplate deployment) =>
+        deployment.AllResources()
+            .Where(r => r.Type == "Microsoft.Authorization/roleAssignments")
+            .Select(r =>
+            {
+                var roleDefinition = r.Template.Evaluate(r.Json["properties"]!["roleDefinitionId"])!;
+                Assert.Equal("Microsoft.Authorization/roleDefinitions", (string?)roleDefinition["type"]);
+                return new RoleAssignment(
+                    (string)roleDefinition["names"]![0]!,
+                    r.Evaluate("scope"),
+                    (string)r.Json["properties"]!["principalId"]!);
+            });
+
+    private static void AssertScope(JsonNode? resourceId, string type, params string[] names)
+    {
+        Assert.NotNull(resourceId);
+        Assert.Equal(type, (string?)resourceId["type"]);
+        Assert.Equal(names, resourceId["names"]!.AsArray().Select(n => (string?)n));
+    }
+
+    private sealed record RoleAssignment(string RoleId, JsonNode? Scope, string Principal);
+}
