@@ -72,8 +72,13 @@ public sealed partial class DockerfileTests
     public void Dockerfile_ModelPathIsTheChartsImageModelPath(string dockerfile, string project)
     {
         _ = project;
-        var environment = string.Join(' ', Instructions(dockerfile).Where(i => i.Keyword == "ENV").Select(i => i.Arguments));
+        var instructions = Instructions(dockerfile);
+        var environment = string.Join(' ', instructions.Where(i => i.Keyword == "ENV").Select(i => i.Arguments));
         var values = File.ReadAllText(Path.Combine(Helm.ChartDirectory, "values.yaml"));
+        var defaultModel = Path.Combine(TestPaths.RepositoryRoot, ArgumentDefaults(instructions)["MODEL_DIR"]);
+
+        Assert.True(File.Exists(Path.Combine(defaultModel, "config.json")), $"MODEL_DIR's default {defaultModel} is not a model bundle");
+        Assert.Contains(instructions, i => i.Keyword == "COPY" && i.Arguments == "${MODEL_DIR}/ /app/models/model/");
 
         var modelPath = Regex.Match(environment, @"Clip__Inference__ModelPath=(\S+)").Groups[1].Value;
         Assert.Equal("/app/models/model", modelPath);

@@ -169,6 +169,7 @@ public sealed class WorkerDeploymentTests
         Assert.Equal("blob-created", PodSpecs.EnvValue(worker, "Clip__ServiceBus__QueueName"));
         Assert.Equal("https://clipprodimages.blob.core.windows.net/uploads", PodSpecs.EnvValue(worker, "Clip__Sources__AllowedContainers__0"));
         Assert.Equal("https://clipprodimages.blob.core.windows.net/archive", PodSpecs.EnvValue(worker, "Clip__Sources__AllowedContainers__1"));
+        Assert.Equal("104857600", PodSpecs.EnvValue(worker, "Clip__Sources__MaxBlobBytes"));
         Assert.Equal("64", PodSpecs.EnvValue(worker, "Clip__Pipeline__BatchSize"));
         Assert.Equal("postgres", PodSpecs.EnvValue(worker, "Clip__Database__Provider"));
         Assert.Equal("clipworkersacr.azurecr.io/clip-worker:0.1.0", (string?)worker["image"]);
