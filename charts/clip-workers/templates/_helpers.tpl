@@ -1,0 +1,227 @@
+{{/* Chart name, cut to the 63 characters a label value allows. */}}
+{{- define "clip-workers.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name of the release's resources. */}}
+{{- define "clip-workers.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "clip-workers.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "clip-workers.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: clip-workers
+{{- end }}
+
+{{/* Selector of the worker pods. */}}
+{{- define "clip-workers.workerSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "clip-workers.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: worker
+{{- end }}
+
+{{- define "clip-workers.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "clip-workers.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "clip-workers.workerImage" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{- define "clip-workers.trainingImage" -}}
+{{- printf "%s:%s" .Values.retraining.image.repository (default .Chart.AppVersion .Values.retraining.image.tag) }}
+{{- end }}
+
+{{/* Seconds as a .NET TimeSpan ("hh:mm:ss"). */}}
+{{- define "clip-workers.timespan" -}}
+{{- $s := int . }}
+{{- printf "%02d:%02d:%02d" (div $s 3600) (mod (div $s 60) 60) (mod $s 60) }}
+{{- end }}
+
+{{- define "clip-workers.terminationGracePeriodSeconds" -}}
+{{- add (int .Values.pipeline.shutdownGracePeriodSeconds) (int .Values.pipeline.terminationGraceMarginSeconds) }}
+{{- end }}
+
+{{/* KEDA wants the namespace's name and, outside the public cloud, its endpoint suffix. */}}
+{{- define "clip-workers.serviceBusNamespaceName" -}}
+{{- first (splitList "." .Values.serviceBus.fullyQualifiedNamespace) }}
+{{- end }}
+
+{{- define "clip-workers.serviceBusEndpointSuffix" -}}
+{{- join "." (rest (splitList "." .Values.serviceBus.fullyQualifiedNamespace)) }}
+{{- end }}
+
+{{/* The taxonomy file's path, or the shipped taxonomy's name. */}}
+{{- define "clip-workers.taxonomySetting" -}}
+{{- if or .Values.taxonomy.file .Values.taxonomy.existingConfigMap }}
+{{- "/config/taxonomy/taxonomy.json" }}
+{{- else }}
+{{- required "taxonomy.name is required when neither taxonomy.file nor taxonomy.existingConfigMap is set" .Values.taxonomy.name }}
+{{- end }}
+{{- end }}
+
+{{- define "clip-workers.taxonomyConfigMapName" -}}
+{{- default (printf "%s-taxonomy" (include "clip-workers.fullname" .)) .Values.taxonomy.existingConfigMap }}
+{{- end }}
+
+{{/* Clip:Inference:ModelPath for the configured model source. */}}
+{{- define "clip-workers.modelPath" -}}
+{{- if eq .Values.model.source "image" }}
+{{- .Values.model.imagePath }}
+{{- else if eq .Values.model.source "pvc" }}
+{{- trimSuffix "/" (printf "/models/%s" .Values.model.pvc.path) }}
+{{- else }}
+{{- printf "/models/%s" (required "model.initContainer.prefix is required when model.source is initContainer" .Values.model.initContainer.prefix | trimAll "/") }}
+{{- end }}
+{{- end }}
+
+{{/* Checks of values that the schema cannot express; rendered by every workload template. */}}
+{{- define "clip-workers.validate" -}}
+{{- $_ := required "serviceBus.fullyQualifiedNamespace is required (e.g. clip-prod.servicebus.windows.net)" .Values.serviceBus.fullyQualifiedNamespace }}
+{{- $_ := required "serviceBus.queueName is required" .Values.serviceBus.queueName }}
+{{- if not .Values.sources.allowedContainers }}
+{{- fail "sources.allowedContainers needs at least one https://<account>.blob.core.windows.net/<container> entry" }}
+{{- end }}
+{{- $_ := required "database.connectionStringSecret.name is required: an existing Secret with the database connection string" .Values.database.connectionStringSecret.name }}
+{{- if .Values.workloadIdentity.enabled }}
+{{- $_ := required "workloadIdentity.clientId is required while workloadIdentity.enabled is true" .Values.workloadIdentity.clientId }}
+{{- end }}
+{{- if and .Values.taxonomy.file .Values.taxonomy.existingConfigMap }}
+{{- fail "set taxonomy.file or taxonomy.existingConfigMap, not both" }}
+{{- end }}
+{{- if eq .Values.model.source "pvc" }}
+{{- $_ := required "model.pvc.claimName is required when model.source is pvc" .Values.model.pvc.claimName }}
+{{- end }}
+{{- if eq .Values.model.source "initContainer" }}
+{{- $_ := required "model.initContainer.storageAccount is required when model.source is initContainer" .Values.model.initContainer.storageAccount }}
+{{- $_ := required "model.initContainer.container is required when model.source is initContainer" .Values.model.initContainer.container }}
+{{- if not .Values.workloadIdentity.enabled }}
+{{- fail "model.source initContainer signs in with workload identity: set workloadIdentity.enabled" }}
+{{- end }}
+{{- end }}
+{{- if and (eq .Values.database.provider "sqlite") (or .Values.keda.enabled (gt (int .Values.replicaCount) 1)) }}
+{{- fail "database.provider sqlite is for a single replica: use postgres, or set keda.enabled=false and replicaCount=1" }}
+{{- end }}
+{{- end }}
+
+{{/* Environment both workloads share: the database, the model and the class-matrix cache. */}}
+{{- define "clip-workers.commonEnv" -}}
+- name: Clip__Database__Provider
+  value: {{ .Values.database.provider | quote }}
+- name: Clip__Database__ConnectionString
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.database.connectionStringSecret.name | quote }}
+      key: {{ .Values.database.connectionStringSecret.key | quote }}
+- name: Clip__Inference__ModelPath
+  value: {{ include "clip-workers.modelPath" . | quote }}
+- name: Clip__ZeroShot__CacheDirectory
+  value: {{ printf "%s/class-matrices" (trimSuffix "/" .Values.classMatrixCache.mountPath) | quote }}
+{{- end }}
+
+{{/* Volumes both workloads share: /tmp, the class-matrix cache, the taxonomy and the model. */}}
+{{- define "clip-workers.volumes" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
+- name: class-matrix-cache
+  emptyDir:
+    sizeLimit: {{ .Values.classMatrixCache.sizeLimit }}
+{{- if or .Values.taxonomy.file .Values.taxonomy.existingConfigMap }}
+- name: taxonomy
+  configMap:
+    name: {{ include "clip-workers.taxonomyConfigMapName" . }}
+    items:
+      - key: {{ ternary "taxonomy.json" .Values.taxonomy.existingConfigMapKey (not .Values.taxonomy.existingConfigMap) }}
+        path: taxonomy.json
+{{- end }}
+{{- if eq .Values.model.source "pvc" }}
+- name: model
+  persistentVolumeClaim:
+    claimName: {{ .Values.model.pvc.claimName }}
+    readOnly: true
+{{- else if eq .Values.model.source "initContainer" }}
+- name: model
+  emptyDir:
+    sizeLimit: {{ .Values.model.initContainer.sizeLimit }}
+{{- end }}
+{{- end }}
+
+{{- define "clip-workers.volumeMounts" -}}
+- name: tmp
+  mountPath: /tmp
+- name: class-matrix-cache
+  mountPath: {{ .Values.classMatrixCache.mountPath }}
+{{- if or .Values.taxonomy.file .Values.taxonomy.existingConfigMap }}
+- name: taxonomy
+  mountPath: /config/taxonomy
+  readOnly: true
+{{- end }}
+{{- if ne .Values.model.source "image" }}
+- name: model
+  mountPath: /models
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* source initContainer: the Azure CLI signs in with the pod's federated token and downloads the bundle. */}}
+{{- define "clip-workers.modelInitContainers" -}}
+{{- if eq .Values.model.source "initContainer" }}
+{{- $m := .Values.model.initContainer }}
+- name: download-model
+  image: {{ $m.image }}
+  imagePullPolicy: IfNotPresent
+  command: ["/bin/sh", "-ec"]
+  args:
+    - |
+      az login --service-principal --username "$AZURE_CLIENT_ID" --tenant "$AZURE_TENANT_ID" \
+        --federated-token "$(cat "$AZURE_FEDERATED_TOKEN_FILE")" --allow-no-subscriptions --output none
+      az storage blob download-batch --auth-mode login --blob-endpoint "https://$MODEL_ACCOUNT.blob.$MODEL_ENDPOINT_SUFFIX" \
+        --source "$MODEL_CONTAINER" --pattern "$MODEL_PREFIX/*" --destination /models --overwrite --output none
+      test -f "/models/$MODEL_PREFIX/config.json" || { echo "no config.json under $MODEL_CONTAINER/$MODEL_PREFIX" >&2; exit 1; }
+  env:
+    - name: MODEL_ACCOUNT
+      value: {{ $m.storageAccount | quote }}
+    - name: MODEL_CONTAINER
+      value: {{ $m.container | quote }}
+    - name: MODEL_PREFIX
+      value: {{ $m.prefix | trimAll "/" | quote }}
+    - name: MODEL_ENDPOINT_SUFFIX
+      value: {{ $m.blobEndpointSuffix | quote }}
+    - name: AZURE_CONFIG_DIR
+      value: /tmp/.azure
+    - name: PYTHONDONTWRITEBYTECODE
+      value: "1"
+  securityContext:
+    {{- toYaml .Values.securityContext | nindent 4 }}
+  resources:
+    {{- toYaml $m.resources | nindent 4 }}
+  volumeMounts:
+    - name: tmp
+      mountPath: /tmp
+    - name: model
+      mountPath: /models
+{{- end }}
+{{- end }}
+
+{{/* Checksum of the taxonomy content: a change rolls the pods, since the worker reads it at start. */}}
+{{- define "clip-workers.taxonomyChecksum" -}}
+{{- printf "%s|%s|%s" .Values.taxonomy.name .Values.taxonomy.file .Values.taxonomy.existingConfigMap | sha256sum }}
+{{- end }}

@@ -1,0 +1,84 @@
+namespace Clip.Deployment.Tests;
+
+/// <summary><c>helm lint</c> and the values schema: what a user gets before anything reaches a cluster.</summary>
+public sealed class ChartLintTests
+{
+    [Fact]
+    public async Task Lint_DefaultValues_Passes()
+    {
+        var result = await Helm.LintAsync();
+
+        Assert.True(result.ExitCode == 0, result.Output);
+    }
+
+    [Fact]
+    public async Task Lint_ProductionValuesStrict_Passes()
+    {
+        var result = await Helm.LintAsync(["--strict", .. ChartValues.Production]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+    }
+
+    [Fact]
+    public async Task Template_DefaultValuesAlone_FailsNamingTheMissingSettings()
+    {
+        var result = await Helm.TemplateAsync();
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("serviceBus.fullyQualifiedNamespace is required", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("serviceBus.queueName", "serviceBus.queueName is required")]
+    [InlineData("sources.allowedContainers", "sources.allowedContainers needs at least one")]
+    [InlineData("database.connectionStringSecret.name", "database.connectionStringSecret.name is required")]
+    [InlineData("workloadIdentity.clientId", "workloadIdentity.clientId is required")]
+    public async Task Template_RequiredSettingMissing_FailsNamingIt(string setting, string message)
+    {
+        var values = ChartValues.DefaultsWithRequired.Without(setting);
+
+        var result = await Helm.TemplateAsync(values);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(message, result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("inference.device=tpu")]
+    [InlineData("pipeline.batchSize=0")]
+    [InlineData("pipeline.shutdownGracePeriodSeconds=7200")]
+    [InlineData("model.source=s3")]
+    [InlineData("database.provider=mysql")]
+    [InlineData("sources.allowedContainers[0]=http://clipdev.blob.core.windows.net/images")]
+    [InlineData("serviceBus.maxLockRenewalDuration=10 minutes")]
+    [InlineData("workloadIdentity.clientId=not-a-guid")]
+    [InlineData("serviceBus.queue=typo-of-queueName")]
+    public async Task Template_ValueViolatingSchema_Fails(string violation)
+    {
+        var result = await Helm.TemplateAsync(ChartValues.DefaultsWithRequired.With(violation));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("schema", result.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task LintAndTemplate_ValuesFileViolatingSchema_Fail()
+    {
+        using var directory = new Clip.TestUtilities.TemporaryDirectory();
+        var file = Path.Combine(directory.Path, "bad-values.yaml");
+        await File.WriteAllTextAsync(file, """
+            pipeline:
+              batchSize: "lots"
+            keda:
+              enabled: "yes"
+            """);
+
+        var lint = await Helm.LintAsync(["-f", file, .. ChartValues.DefaultsWithRequired]);
+        var template = await Helm.TemplateAsync(["-f", file, .. ChartValues.DefaultsWithRequired]);
+
+        Assert.NotEqual(0, lint.ExitCode);
+        Assert.Contains("pipeline", lint.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, template.ExitCode);
+        Assert.Contains("batchSize", template.Output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,36 @@
+namespace Clip.Deployment.Tests;
+
+/// <summary>Value sets the tests render the chart with.</summary>
+public static class ChartValues
+{
+    /// <summary>
+    /// The chart's defaults plus only the settings it cannot default (the Service Bus queue, the allow-list, the
+    /// database Secret, the managed identity): the smallest installation that renders.
+    /// </summary>
+    public static readonly string[] DefaultsWithRequired =
+    [
+        "--set", "serviceBus.fullyQualifiedNamespace=clip-dev.servicebus.windows.net",
+        "--set", "serviceBus.queueName=images",
+        "--set", "sources.allowedContainers[0]=https://clipdev.blob.core.windows.net/images",
+        "--set", "database.connectionStringSecret.name=clip-db",
+        "--set", "workloadIdentity.clientId=00000000-0000-0000-0000-00000000c11b",
+    ];
+
+    public static readonly string[] Production = ["-f", Helm.ProductionValues];
+
+    public static string[] With(this string[] values, params string[] sets) =>
+        [.. values, .. sets.SelectMany(set => new[] { "--set", set })];
+
+    /// <summary>These values with one of the --set settings left out.</summary>
+    public static string[] Without(this string[] values, string setting) =>
+        [.. values.Chunk(2).Where(pair => !pair[1].StartsWith(setting, StringComparison.Ordinal)).SelectMany(pair => pair)];
+
+    public static TheoryData<string> Both => new() { nameof(DefaultsWithRequired), nameof(Production) };
+
+    public static string[] Named(string name) => name switch
+    {
+        nameof(DefaultsWithRequired) => DefaultsWithRequired,
+        nameof(Production) => Production,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
+}

@@ -1,0 +1,73 @@
+namespace Clip.Deployment.Tests;
+
+/// <summary>KEDA scales the workers on the Service Bus queue, signed in with workload identity.</summary>
+public sealed class KedaTests
+{
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task ScaledObject_WatchesTheWorkersQueue(string values)
+    {
+        var manifests = await Helm.RenderAsync(ChartValues.Named(values));
+        var scaled = manifests.One("ScaledObject");
+        var worker = PodSpecs.Container(manifests.One("Deployment"), "worker");
+
+        Assert.Equal((string?)manifests.One("Deployment")["metadata"]!["name"], (string?)scaled["spec"]!["scaleTargetRef"]!["name"]);
+        Assert.Null(manifests.One("Deployment")["spec"]!["replicas"]);
+        var trigger = scaled["spec"]!["triggers"]!.AsArray().Single()!.AsObject();
+        Assert.Equal("azure-servicebus", (string?)trigger["type"]);
+        var metadata = trigger["metadata"]!;
+        Assert.Equal(PodSpecs.EnvValue(worker, "Clip__ServiceBus__QueueName"), (string?)metadata["queueName"]);
+        var fqdn = PodSpecs.EnvValue(worker, "Clip__ServiceBus__FullyQualifiedNamespace");
+        Assert.Equal(fqdn.Split('.')[0], (string?)metadata["namespace"]);
+        Assert.Null(metadata["cloud"]);
+        Assert.NotNull((string?)metadata["messageCount"]);
+        Assert.NotNull((string?)metadata["activationMessageCount"]);
+
+        var authentication = manifests.Named("TriggerAuthentication", (string)trigger["authenticationRef"]!["name"]!);
+        Assert.Equal("azure-workload", (string?)authentication["spec"]!["podIdentity"]!["provider"]);
+    }
+
+    [Fact]
+    public async Task ScaledObject_ProductionValues_ScalesOnTheConfiguredCounts()
+    {
+        var scaled = (await Helm.RenderAsync(ChartValues.Production)).One("ScaledObject");
+
+        Assert.Equal("1", (string?)scaled["spec"]!["minReplicaCount"]);
+        Assert.Equal("8", (string?)scaled["spec"]!["maxReplicaCount"]);
+        var metadata = scaled["spec"]!["triggers"]![0]!["metadata"]!;
+        Assert.Equal("blob-created", (string?)metadata["queueName"]);
+        Assert.Equal("clip-prod-sb", (string?)metadata["namespace"]);
+        Assert.Equal("512", (string?)metadata["messageCount"]);
+        Assert.Equal("1", (string?)metadata["activationMessageCount"]);
+    }
+
+    [Fact]
+    public async Task ScaledObject_NamespaceOutsideThePublicCloud_SetsPrivateCloudAndSuffix()
+    {
+        var manifests = await Helm.RenderAsync(ChartValues.DefaultsWithRequired.With("serviceBus.fullyQualifiedNamespace=clip-cn.servicebus.chinacloudapi.cn"));
+
+        var metadata = manifests.One("ScaledObject")["spec"]!["triggers"]![0]!["metadata"]!;
+        Assert.Equal("clip-cn", (string?)metadata["namespace"]);
+        Assert.Equal("Private", (string?)metadata["cloud"]);
+        Assert.Equal("servicebus.chinacloudapi.cn", (string?)metadata["endpointSuffix"]);
+    }
+
+    [Fact]
+    public async Task KedaDisabled_RendersNoScaledObject_AndFixedReplicas()
+    {
+        var manifests = await Helm.RenderAsync(ChartValues.DefaultsWithRequired.With("keda.enabled=false", "replicaCount=3"));
+
+        Assert.Empty(manifests.OfKind("ScaledObject"));
+        Assert.Empty(manifests.OfKind("TriggerAuthentication"));
+        Assert.Equal("3", (string?)manifests.One("Deployment")["spec"]!["replicas"]);
+    }
+
+    [Fact]
+    public async Task TriggerAuthentication_IdentityIdSet_NamesIt()
+    {
+        var manifests = await Helm.RenderAsync(ChartValues.DefaultsWithRequired.With("keda.identityId=11111111-2222-3333-4444-555555555555"));
+
+        var podIdentity = manifests.One("TriggerAuthentication")["spec"]!["podIdentity"]!.AsObject();
+        Assert.Equal("11111111-2222-3333-4444-555555555555", (string?)podIdentity["identityId"]);
+    }
+}

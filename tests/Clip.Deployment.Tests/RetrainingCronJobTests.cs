@@ -1,0 +1,58 @@
+namespace Clip.Deployment.Tests;
+
+/// <summary>The scheduled retraining job: one run at a time, never restarted in place, same database and identity.</summary>
+public sealed class RetrainingCronJobTests
+{
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task CronJob_RunsOneAtATime_WithTheTrainingImage(string values)
+    {
+        var cronJob = (await Helm.RenderAsync(ChartValues.Named(values))).One("CronJob");
+        var pod = PodSpecs.Of(cronJob);
+        var container = PodSpecs.Container(cronJob, "retraining");
+
+        Assert.Equal("Forbid", (string?)cronJob["spec"]!["concurrencyPolicy"]);
+        Assert.Equal("Never", (string?)pod["restartPolicy"]);
+        Assert.NotNull((string?)cronJob["spec"]!["successfulJobsHistoryLimit"]);
+        Assert.NotNull((string?)cronJob["spec"]!["failedJobsHistoryLimit"]);
+        Assert.Equal("1", (string?)cronJob["spec"]!["jobTemplate"]!["spec"]!["backoffLimit"]);
+        Assert.Contains("clip-training:", (string?)container["image"], StringComparison.Ordinal);
+        Assert.Equal("cpu", PodSpecs.EnvValue(container, "Clip__Inference__Device"));
+        Assert.Equal("true", (string?)container["securityContext"]!["readOnlyRootFilesystem"]);
+    }
+
+    [Fact]
+    public async Task CronJob_ConfigurationErrorExitCode_FailsTheJobWithoutRetry()
+    {
+        var cronJob = (await Helm.RenderAsync(ChartValues.DefaultsWithRequired)).One("CronJob");
+
+        var rule = cronJob["spec"]!["jobTemplate"]!["spec"]!["podFailurePolicy"]!["rules"]![0]!;
+        Assert.Equal("FailJob", (string?)rule["action"]);
+        Assert.Equal("retraining", (string?)rule["onExitCodes"]!["containerName"]);
+        Assert.Equal(["2"], rule["onExitCodes"]!["values"]!.AsArray().Select(v => (string?)v));
+    }
+
+    [Fact]
+    public async Task CronJob_SharesTheWorkersDatabaseSecretModelAndTaxonomy()
+    {
+        var manifests = await Helm.RenderAsync(ChartValues.Production);
+        var worker = PodSpecs.Env(PodSpecs.Container(manifests.One("Deployment"), "worker"));
+        var training = PodSpecs.Env(PodSpecs.Container(manifests.One("CronJob"), "retraining"));
+
+        Assert.Equal(
+            worker["Clip__Database__ConnectionString"].ToJsonString(),
+            training["Clip__Database__ConnectionString"].ToJsonString());
+        Assert.Equal((string?)worker["Clip__Inference__ModelPath"]["value"], (string?)training["Clip__Inference__ModelPath"]["value"]);
+        Assert.Equal((string?)worker["Clip__Pipeline__Taxonomy"]["value"], (string?)training["Clip__Retraining__Taxonomy"]["value"]);
+        Assert.Equal("30 2 * * *", (string?)manifests.One("CronJob")["spec"]!["schedule"]);
+    }
+
+    [Fact]
+    public async Task RetrainingDisabled_RendersNoCronJob()
+    {
+        var manifests = await Helm.RenderAsync(ChartValues.DefaultsWithRequired.With("retraining.enabled=false"));
+
+        Assert.Empty(manifests.OfKind("CronJob"));
+        Assert.Single(manifests.OfKind("Deployment"));
+    }
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Clip.Deployment.Tests;
+
+/// <summary>The worker Deployment as rendered: GPU placement, probes, lock-down, secrets, shutdown and identity.</summary>
+public sealed class WorkerDeploymentTests
+{
+    private static async Task<(Manifests Manifests, JsonObject Deployment, JsonObject Worker)> RenderAsync(string values, params string[] sets)
+    {
+        var manifests = await Helm.RenderAsync(ChartValues.Named(values).With(sets));
+        var deployment = manifests.One("Deployment");
+        return (manifests, deployment, PodSpecs.Container(deployment, "worker"));
+    }
+
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task Worker_RequestsAndLimitsOneGpu(string values)
+    {
+        var (_, _, worker) = await RenderAsync(values);
+
+        Assert.Equal("1", (string?)worker["resources"]!["limits"]!["nvidia.com/gpu"]);
+        Assert.Equal("1", (string?)worker["resources"]!["requests"]!["nvidia.com/gpu"]);
+    }
+
+    [Fact]
+    public async Task Worker_GpuCountZero_RequestsNoGpu()
+    {
+        var (_, _, worker) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired), "gpu.count=0", "inference.device=cpu");
+
+        Assert.Null(worker["resources"]!["limits"]!["nvidia.com/gpu"]);
+        Assert.Null(worker["resources"]!["requests"]!["nvidia.com/gpu"]);
+        Assert.Equal("cpu", PodSpecs.EnvValue(worker, "Clip__Inference__Device"));
+    }
+
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task Worker_SchedulesOntoTheTaintedGpuPool(string values)
+    {
+        var (_, deployment, _) = await RenderAsync(values);
+        var pod = PodSpecs.Of(deployment);
+
+        Assert.Equal("nvidia", (string?)pod["nodeSelector"]!["kubernetes.azure.com/accelerator"]);
+        var tolerations = pod["tolerations"]!.AsArray().Select(t => t!.AsObject()).ToList();
+        Assert.Contains(tolerations, t => (string?)t["key"] == "sku" && (string?)t["value"] == "gpu" && (string?)t["effect"] == "NoSchedule");
+        Assert.Contains(tolerations, t => (string?)t["key"] == "nvidia.com/gpu" && (string?)t["operator"] == "Exists");
+    }
+
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task Worker_ProbesTheHealthEndpointsOnPort8080(string values)
+    {
+        var (_, _, worker) = await RenderAsync(values);
+
+        var port = worker["ports"]!.AsArray().Single()!;
+        Assert.Equal("http", (string?)port["name"]);
+        Assert.Equal("8080", (string?)port["containerPort"]);
+        Assert.Equal("http://+:8080", PodSpecs.EnvValue(worker, "Urls"));
+        Assert.Equal("/healthz/live", (string?)worker["livenessProbe"]!["httpGet"]!["path"]);
+        Assert.Equal("/healthz/ready", (string?)worker["readinessProbe"]!["httpGet"]!["path"]);
+        Assert.Equal("/healthz/live", (string?)worker["startupProbe"]!["httpGet"]!["path"]);
+        foreach (var probe in new[] { "livenessProbe", "readinessProbe", "startupProbe" })
+        {
+            Assert.Equal("http", (string?)worker[probe]!["httpGet"]!["port"]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task Worker_RunsLockedDownWithWritableTmpAndCacheOnly(string values)
+    {
+        var (_, deployment, worker) = await RenderAsync(values);
+        var pod = PodSpecs.Of(deployment);
+
+        Assert.Equal("true", (string?)pod["securityContext"]!["runAsNonRoot"]);
+        Assert.Equal("RuntimeDefault", (string?)pod["securityContext"]!["seccompProfile"]!["type"]);
+        var security = worker["securityContext"]!;
+        Assert.Equal("false", (string?)security["allowPrivilegeEscalation"]);
+        Assert.Equal("true", (string?)security["readOnlyRootFilesystem"]);
+        Assert.Equal(["ALL"], security["capabilities"]!["drop"]!.AsArray().Select(c => (string?)c));
+
+        var emptyDirs = pod["volumes"]!.AsArray().Where(v => v!["emptyDir"] is not null).Select(v => (string)v!["name"]!).ToHashSet();
+        var mounts = worker["volumeMounts"]!.AsArray().ToDictionary(m => (string)m!["name"]!, m => (string)m!["mountPath"]!);
+        Assert.Contains("tmp", emptyDirs);
+        Assert.Equal("/tmp", mounts["tmp"]);
+        Assert.Contains("class-matrix-cache", emptyDirs);
+        var cache = PodSpecs.EnvValue(worker, "Clip__ZeroShot__CacheDirectory");
+        Assert.StartsWith(mounts["class-matrix-cache"] + "/", cache, StringComparison.Ordinal);
+        Assert.DoesNotContain(mounts, m => m.Value.StartsWith("/app", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task Workloads_CarryNoSecretValues_OnlySecretKeyRefs(string values)
+    {
+        var (manifests, _, _) = await RenderAsync(values);
+        var secretLooking = new Regex("password=|accountkey=|sharedaccesskey|sharedaccesssignature|sig=", RegexOptions.IgnoreCase);
+
+        Assert.Empty(manifests.OfKind("Secret"));
+        var containers = new[] { manifests.One("Deployment"), manifests.One("CronJob") }
+            .SelectMany(w => new[] { PodSpecs.Of(w)["containers"], PodSpecs.Of(w)["initContainers"] })
+            .Where(list => list is not null)
+            .SelectMany(list => list!.AsArray().Select(c => c!.AsObject()))
+            .ToList();
+        Assert.NotEmpty(containers);
+        foreach (var variable in containers.Where(c => c["env"] is not null).SelectMany(c => PodSpecs.Env(c).Values))
+        {
+            var name = (string)variable["name"]!;
+            var value = (string?)variable["value"];
+            if (value is not null)
+            {
+                Assert.DoesNotMatch(secretLooking, value);
+            }
+
+            if (name.Contains("ConnectionString", StringComparison.Ordinal))
+            {
+                Assert.Null(value);
+                Assert.NotNull(variable["valueFrom"]!["secretKeyRef"]);
+            }
+        }
+
+        var database = PodSpecs.Env(PodSpecs.Container(manifests.One("Deployment"), "worker"))["Clip__Database__ConnectionString"];
+        Assert.Equal("clip-db", (string?)database["valueFrom"]!["secretKeyRef"]!["name"]);
+        Assert.Equal("connection-string", (string?)database["valueFrom"]!["secretKeyRef"]!["key"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task Worker_TerminationGracePeriodExceedsTheShutdownGracePeriod(string values)
+    {
+        var (_, deployment, worker) = await RenderAsync(values);
+
+        var shutdown = TimeSpan.Parse(PodSpecs.EnvValue(worker, "Clip__Pipeline__ShutdownGracePeriod"), CultureInfo.InvariantCulture);
+        var termination = int.Parse((string)PodSpecs.Of(deployment)["terminationGracePeriodSeconds"]!, CultureInfo.InvariantCulture);
+        Assert.True(termination > shutdown.TotalSeconds, $"terminationGracePeriodSeconds {termination} must exceed ShutdownGracePeriod {shutdown}");
+    }
+
+    [Fact]
+    public async Task Worker_LongShutdownGracePeriod_BothDerivedFromOneValue()
+    {
+        var (_, deployment, worker) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired), "pipeline.shutdownGracePeriodSeconds=3600");
+
+        Assert.Equal("01:00:00", PodSpecs.EnvValue(worker, "Clip__Pipeline__ShutdownGracePeriod"));
+        Assert.Equal("3615", (string?)PodSpecs.Of(deployment)["terminationGracePeriodSeconds"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task Workloads_UseTheWorkloadIdentityServiceAccount(string values)
+    {
+        var (manifests, deployment, _) = await RenderAsync(values);
+        var account = manifests.One("ServiceAccount");
+
+        Assert.Matches("^[0-9a-f-]{36}$", (string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]);
+        foreach (var workload in new[] { deployment, manifests.One("CronJob") })
+        {
+            Assert.Equal("true", (string?)PodSpecs.PodMetadata(workload)["labels"]!["azure.workload.identity/use"]);
+            Assert.Equal((string?)account["metadata"]!["name"], (string?)PodSpecs.Of(workload)["serviceAccountName"]);
+        }
+    }
+
+    [Fact]
+    public async Task Worker_ProductionValues_PassesTheQueueAndEveryAllowedContainer()
+    {
+        var (_, _, worker) = await RenderAsync(nameof(ChartValues.Production));
+
+        Assert.Equal("clip-prod-sb.servicebus.windows.net", PodSpecs.EnvValue(worker, "Clip__ServiceBus__FullyQualifiedNamespace"));
+        Assert.Equal("blob-created", PodSpecs.EnvValue(worker, "Clip__ServiceBus__QueueName"));
+        Assert.Equal("https://clipprodimages.blob.core.windows.net/uploads", PodSpecs.EnvValue(worker, "Clip__Sources__AllowedContainers__0"));
+        Assert.Equal("https://clipprodimages.blob.core.windows.net/archive", PodSpecs.EnvValue(worker, "Clip__Sources__AllowedContainers__1"));
+        Assert.Equal("104857600", PodSpecs.EnvValue(worker, "Clip__Sources__MaxBlobBytes"));
+        Assert.Equal("64", PodSpecs.EnvValue(worker, "Clip__Pipeline__BatchSize"));
+        Assert.Equal("postgres", PodSpecs.EnvValue(worker, "Clip__Database__Provider"));
+        Assert.Equal("clipworkersacr.azurecr.io/clip-worker:0.1.0", (string?)worker["image"]);
+    }
+
+    [Fact]
+    public async Task Worker_EveryClipSettingIsAValidConfigurationKey()
+    {
+        var (_, _, worker) = await RenderAsync(nameof(ChartValues.Production));
+
+        // Clip__Section__Key: .NET configuration maps "__" to ":"; a single "_" or a lower-case section would be ignored.
+        foreach (var name in PodSpecs.Env(worker).Keys.Where(n => n.StartsWith("Clip", StringComparison.Ordinal)))
+        {
+            Assert.Matches(@"^Clip(__[A-Z][A-Za-z]*)+(__\d+)?$", name);
+        }
+    }
+
+    [Fact]
+    public async Task PodDisruptionBudget_SelectsTheWorkerPods()
+    {
+        var (manifests, deployment, _) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired));
+        var budget = manifests.One("PodDisruptionBudget");
+
+        var selector = budget["spec"]!["selector"]!["matchLabels"]!.AsObject();
+        var podLabels = PodSpecs.PodMetadata(deployment)["labels"]!.AsObject();
+        Assert.All(selector, pair => Assert.Equal((string?)pair.Value, (string?)podLabels[pair.Key]));
+        Assert.Equal("1", (string?)budget["spec"]!["maxUnavailable"]);
+    }
+}
