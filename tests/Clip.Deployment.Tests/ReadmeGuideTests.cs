@@ -1,0 +1,67 @@
+using System.Text.RegularExpressions;
+using Clip.TestUtilities;
+
+namespace Clip.Deployment.Tests;
+
+/// <summary>
+/// The README's deployment guide stays true to the repository: its helm command renders the chart as written (with
+/// the placeholders filled), and every file its az and docker commands name exists.
+/// </summary>
+public sealed partial class ReadmeGuideTests
+{
+    private static readonly string Guide = ReadGuide();
+
+    [Fact]
+    public async Task Guide_HelmInstallCommand_RendersTheChartWithTheIdentityAndQueueItSets()
+    {
+        var command = Regex.Match(Guide, @"helm upgrade --install (?<body>(?:[^\n]*\\\n)*[^\n]*)").Groups["body"].Value;
+        Assert.False(string.IsNullOrEmpty(command), "the guide has no helm upgrade --install command");
+        var words = Words(command.Replace("\\\n", " ", StringComparison.Ordinal)
+            .Replace("WORKLOAD_IDENTITY_CLIENT_ID", "11111111-2222-3333-4444-555555555555", StringComparison.Ordinal)
+            .Replace("SERVICEBUS_FQDN", "clip-abc.servicebus.windows.net", StringComparison.Ordinal)
+            .Replace("IMAGES_CONTAINER_URL", "https://clipabc.blob.core.windows.net/images", StringComparison.Ordinal));
+        Assert.Equal(["clip-workers", "charts/clip-workers"], words.Take(2));
+
+        // TemplateAsync names the release and namespace itself; the guide's -n NAMESPACE is dropped.
+        var arguments = words.Skip(2).ToList();
+        var namespaceAt = arguments.IndexOf("-n");
+        Assert.True(namespaceAt >= 0 && arguments[namespaceAt + 1] == "clip", "the guide installs into namespace clip, which the federated credential trusts");
+        arguments.RemoveRange(namespaceAt, 2);
+        var result = await Helm.TemplateAsync([.. arguments]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var manifests = Manifests.Parse(result.StandardOutput);
+        var account = manifests.One("ServiceAccount");
+        Assert.Equal("11111111-2222-3333-4444-555555555555", (string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]);
+        Assert.Contains("clip-abc.servicebus.windows.net", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Guide_FilesNamedByItsCommands_Exist()
+    {
+        var named = FileArgument().Matches(Guide).Select(m => m.Groups["path"].Value).Distinct().ToList();
+
+        Assert.Contains("infra/main.bicep", named);
+        Assert.Contains("src/Clip.Worker/Dockerfile", named);
+        Assert.All(named, path => Assert.True(File.Exists(Path.Combine(TestPaths.RepositoryRoot, path)), $"the guide names {path}, which does not exist"));
+    }
+
+    private static string ReadGuide()
+    {
+        var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md"));
+        var start = readme.IndexOf("## Deploying to Azure", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no 'Deploying to Azure' section");
+        var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        return readme[start..(end < 0 ? readme.Length : end)];
+    }
+
+    /// <summary>Splits a shell command line on spaces, honouring single quotes (the guide uses nothing fancier).</summary>
+    private static List<string> Words(string line) =>
+        [.. ShellWord().Matches(line).Select(m => m.Value.Replace("'", "", StringComparison.Ordinal))];
+
+    [GeneratedRegex(@"(?:'[^']*'|[^\s'])+")]
+    private static partial Regex ShellWord();
+
+    [GeneratedRegex(@"(?:--template-file|--parameters|-f) (?<path>[\w./-]+)")]
+    private static partial Regex FileArgument();
+}
