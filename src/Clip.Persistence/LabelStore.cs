@@ -42,9 +42,14 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
         RETURNING id
         """;
 
+    // One row per (source, version, stage, reason); the same failure again counts an occurrence and keeps the latest detail.
     private const string InsertFailureSql = """
-        INSERT INTO failures (source_uri, etag_or_hash, stage, reason, detail, occurred_at)
-        VALUES (@SourceUri, @EtagOrHash, @Stage, @Reason, @Detail, @Now)
+        INSERT INTO failures (source_uri, etag_or_hash, stage, reason, detail, occurred_at, first_occurred_at, occurrences)
+        VALUES (@SourceUri, @EtagOrHash, @Stage, @Reason, @Detail, @Now, @Now, 1)
+        ON CONFLICT (source_uri, (coalesce(etag_or_hash, '')), stage, reason) DO UPDATE SET
+            occurrences = failures.occurrences + 1,
+            detail = excluded.detail,
+            occurred_at = excluded.occurred_at
         """;
 
     private const string IsLabelledSql = """
@@ -90,7 +95,8 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
         """;
 
     private const string GetFailuresSql = """
-        SELECT source_uri AS SourceUri, etag_or_hash AS EtagOrHash, stage AS Stage, reason AS Reason, detail AS Detail, occurred_at AS OccurredAt
+        SELECT source_uri AS SourceUri, etag_or_hash AS EtagOrHash, stage AS Stage, reason AS Reason, detail AS Detail, occurred_at AS OccurredAt,
+               occurrences AS Occurrences
         FROM failures WHERE (@Reason IS NULL OR reason = @Reason)
         ORDER BY occurred_at DESC, id DESC
         LIMIT @Limit
@@ -296,7 +302,7 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
         await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<FailureRow>(new CommandDefinition(
             GetFailuresSql, new { Reason = reason, Limit = limit }, cancellationToken: cancellationToken));
-        return [.. rows.Select(r => new StoredFailure(r.SourceUri, r.EtagOrHash, ParseStage(r.Stage), r.Reason, r.Detail, Timestamp(r.OccurredAt)))];
+        return [.. rows.Select(r => new StoredFailure(r.SourceUri, r.EtagOrHash, ParseStage(r.Stage), r.Reason, r.Detail, Timestamp(r.OccurredAt), checked((int)r.Occurrences)))];
     }
 
     public async Task<float[]?> GetEmbeddingAsync(string sourceUri, string etagOrHash, string modelId, CancellationToken cancellationToken = default)
@@ -397,6 +403,8 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
         public string Reason { get; set; } = "";
         public string? Detail { get; set; }
         public object OccurredAt { get; set; } = null!;
+
+        public long Occurrences { get; set; }
     }
 #pragma warning restore CA1812
 }

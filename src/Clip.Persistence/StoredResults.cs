@@ -32,11 +32,12 @@ public sealed record LabelCount(string LabelId, string DisplayName, long Images)
 /// <summary>How many failures were recorded with a reason.</summary>
 public sealed record FailureCount(string Reason, long Failures);
 
-/// <summary>A failure row as stored.</summary>
+/// <summary>A failure row as stored: the latest detail and time, and how often the same failure occurred.</summary>
 public sealed record StoredFailure(
     string SourceUri,
     string? EtagOrHash,
     FailureStage Stage,
     string Reason,
     string? Detail,
-    DateTimeOffset OccurredAt);
+    DateTimeOffset OccurredAt,
+    int Occurrences = 1);

@@ -70,7 +70,7 @@ public sealed class LabelCommandTests : IDisposable
         var second = await CliProcess.RunAsync("db", "migrate", "--db", db);
 
         Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
-        Assert.StartsWith("applied migration(s) 1, 2", first.StandardOutput, StringComparison.Ordinal);
+        Assert.StartsWith("applied migration(s) 1, 2, 3", first.StandardOutput, StringComparison.Ordinal);
         Assert.Equal("schema up to date", second.StandardOutput.Trim());
         Assert.Equal(0, Scalar(db, "SELECT COUNT(*) FROM label_runs"));
     }

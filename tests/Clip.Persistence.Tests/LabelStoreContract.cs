@@ -40,10 +40,10 @@ public abstract partial class LabelStoreContract : IAsyncLifetime
     {
         var second = await Store.MigrateAsync();
 
-        Assert.Equal([1, 2], FirstMigration);
+        Assert.Equal([1, 2, 3], FirstMigration);
         Assert.Empty(second);
-        Assert.Equal(2, await CountAsync("schema_migrations"));
-        Assert.Contains(Logger.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("up to date at version 2", StringComparison.Ordinal));
+        Assert.Equal(3, await CountAsync("schema_migrations"));
+        Assert.Contains(Logger.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("up to date at version 3", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -167,6 +167,22 @@ public abstract partial class LabelStoreContract : IAsyncLifetime
         var failure = Assert.Single(await Store.GetFailuresAsync());
         Assert.Equal(new StoredFailure("servicebus://queue/message-17", null, FailureStage.Event, "unparseable_event", "unparseable_event while Event", Time.Now), failure);
         Assert.Equal(0, await CountAsync("images"));
+    }
+
+    [Fact]
+    public async Task WriteBatchAsync_SameFailureAgain_CountsAnOccurrenceInsteadOfAddingARow()
+    {
+        await Store.WriteBatchAsync([Outcomes.Failed("a.jpg", reason: "corrupt")]);
+        await Store.WriteBatchAsync([Outcomes.Failed("a.jpg", reason: "corrupt"), Outcomes.Failed("a.jpg", reason: "corrupt")]);
+        await Store.WriteBatchAsync([Outcomes.Failed("a.jpg", reason: "too_large"), Outcomes.Failed("message-1", etag: null, stage: FailureStage.Event, reason: "not_json")]);
+        await Store.WriteBatchAsync([Outcomes.Failed("message-1", etag: null, stage: FailureStage.Event, reason: "not_json")]);
+
+        var failures = await Store.GetFailuresAsync();
+        Assert.Equal(3, failures.Count);
+        Assert.Equal(3, failures.Single(f => f.Reason == "corrupt").Occurrences);
+        Assert.Equal(1, failures.Single(f => f.Reason == "too_large").Occurrences);
+        Assert.Equal(2, failures.Single(f => f.Reason == "not_json").Occurrences);
+        Assert.Equal(3, await CountAsync("failures"));
     }
 
     [Fact]

@@ -98,6 +98,24 @@ public sealed class FolderModeTests : IDisposable
     }
 
     [Fact]
+    public async Task Worker_RestartedOverACorruptFile_RecordsOneFailureWithTwoOccurrences()
+    {
+        var (settings, inbox, results) = Setup();
+        Drop(inbox, "truncated.png", Sample("red-star.png")[..200]);
+
+        await using (var first = await WorkerRun.StartAsync(settings))
+        {
+            await WorkerRun.WaitUntilAsync(() => Task.FromResult(first.Telemetry.Totals().ImagesFailed == 1), "the first run records the failure");
+        }
+
+        await using var second = await WorkerRun.StartAsync(settings);
+        await WorkerRun.WaitUntilAsync(() => Task.FromResult(second.Telemetry.Totals().ImagesFailed == 1), "the second run meets it again");
+
+        Assert.Equal(1, await results.ScalarAsync("SELECT COUNT(*) FROM failures"));
+        Assert.Equal(2, await results.ScalarAsync("SELECT occurrences FROM failures"));
+    }
+
+    [Fact]
     public async Task Worker_HealthEndpoints_AreHealthyWhenRunningAndUnreadyWhenTheDatabaseIsUnreachable()
     {
         var (settings, _, _) = Setup();
