@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using Clip.Inference.Taxonomies;
 using Clip.Persistence;
 
@@ -61,9 +60,8 @@ internal static class FeedbackCommand
             throw new CommandInputException($"{image}: no such file (give a local image file or an http(s) blob URL)");
         }
 
-        var path = Path.GetFullPath(image);
-        using var stream = File.OpenRead(path);
-        return (new Uri(path).AbsoluteUri, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream)));
+        using var stream = File.OpenRead(image);
+        return (LocalImageKey.SourceUri(image), LocalImageKey.ContentHash(stream));
     }
 
     private static string RequireClass(Taxonomy taxonomy, string label)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Clip.Inference;
 using Clip.Inference.Encoders;
@@ -129,7 +128,7 @@ internal static class LabelCommand
             var outcomes = new List<ImageOutcome>();
             foreach (var file in files)
             {
-                var uri = new Uri(file.FullName).AbsoluteUri;
+                var uri = LocalImageKey.SourceUri(file.FullName);
                 var started = Stopwatch.GetTimestamp();
                 byte[] bytes;
                 try
@@ -143,7 +142,7 @@ internal static class LabelCommand
                     continue;
                 }
 
-                var hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+                var hash = LocalImageKey.ContentHash(bytes);
                 if (await store.IsLabelledAsync(uri, hash, clip.ModelId, classifier.Classes.TaxonomyVersion, classifier.HeadVersion, cancellationToken))
                 {
                     summary.Skip();

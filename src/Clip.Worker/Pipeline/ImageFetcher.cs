@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Clip.Inference.Imaging;
 using Clip.Ingestion.Blobs;
 using Clip.Ingestion.Sources;
+using Clip.Persistence;
 
 namespace Clip.Worker.Pipeline;
 
@@ -75,7 +75,7 @@ internal sealed class ImageFetcher(ImageLimits limits, BlobSourceOptions sources
             throw new ImageFetchException("io_error", $"{file.FullName} could not be read: {e.Message}", transient: true, poison: false, e);
         }
 
-        return new FetchedImage(bytes, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        return new FetchedImage(bytes, LocalImageKey.ContentHash(bytes));
     }
 
     private ImageFetchException TooLarge(long length) => new(

@@ -1,5 +1,6 @@
 using Clip.Ingestion.Events;
 using Clip.Ingestion.Sources;
+using Clip.Persistence;
 
 namespace Clip.Worker.Pipeline;
 
@@ -14,4 +15,4 @@ internal sealed record BlobImageJob(WorkItem Owner, AllowedBlobSource Source, Bl
 
 /// <summary>A file in the watched folder.</summary>
 internal sealed record FileImageJob(WorkItem Owner, FileInfo File)
-    : ImageJob(Owner, new Uri(File.FullName).AbsoluteUri);
+    : ImageJob(Owner, LocalImageKey.SourceUri(File.FullName));
