@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Clip.Inference.ZeroShot;
 using Clip.Persistence;
 using Clip.TestUtilities;
@@ -31,35 +30,24 @@ public sealed class HeadSwapTests : IDisposable
         await using var worker = await WorkerRun.StartAsync(settings);
         var engine = worker.App.Services.GetRequiredService<LabelingEngine>();
 
-        var before = await LabelAsync(worker, inbox, "red-star.png");
+        var before = await worker.DropAndWaitForRunAsync(inbox, "red-star.png");
 
         // A head that ignores the image and always says "heart": unmistakable in the results.
-        var classes = engine.Classifier.Classes;
+        var classes = engine.State.Classifier.Classes;
         var bias = classes.ClassIds.Select(id => id == "heart" ? 50f : 0f).ToArray();
         var head = new ClassifierHead("always-heart", engine.ModelId, classes.ClassIds, new float[classes.Count * classes.Dimension], bias, classes.Dimension);
         await worker.Store.SaveHeadAsync(new StoredHead(
             head.Version, engine.ModelId, engine.TaxonomyVersion, ClassifierHeadCodec.Encode(head), "{}", 1.0, "{}", DateTimeOffset.UtcNow));
         await worker.Store.PromoteHeadAsync(head.Version);
         await WorkerRun.WaitUntilAsync(() => Task.FromResult(engine.HeadVersion == "always-heart"), "the worker swaps the promoted head in");
-        var during = await LabelAsync(worker, inbox, "green-square.jpg");
+        var during = await worker.DropAndWaitForRunAsync(inbox, "green-square.jpg");
 
         await worker.Store.RollbackHeadAsync(engine.ModelId, engine.TaxonomyVersion);
         await WorkerRun.WaitUntilAsync(() => Task.FromResult(engine.HeadVersion is null), "the worker goes back to zero-shot");
-        var after = await LabelAsync(worker, inbox, "black-cross.jpg");
+        var after = await worker.DropAndWaitForRunAsync(inbox, "black-cross.jpg");
 
         Assert.Equal((null, "star"), (before.HeadVersion, before.Labels[0].LabelId));
         Assert.Equal(("always-heart", "heart"), (during.HeadVersion, during.Labels[0].LabelId));
         Assert.Equal((null, "cross"), (after.HeadVersion, after.Labels[0].LabelId));
-    }
-
-    private static async Task<StoredRun> LabelAsync(WorkerRun worker, string inbox, string sample)
-    {
-        var path = Path.Combine(inbox, sample);
-        File.Copy(TestPaths.Data("samples", sample), path);
-        var uri = new Uri(path).AbsoluteUri;
-        var hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path)));
-        IReadOnlyList<StoredRun> runs = [];
-        await WorkerRun.WaitUntilAsync(async () => (runs = await worker.Store.GetRunsAsync(uri, hash)).Count > 0, $"{sample} is labelled");
-        return Assert.Single(runs);
     }
 }

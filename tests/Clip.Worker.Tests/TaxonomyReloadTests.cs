@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
 using Clip.Inference.Taxonomies;
-using Clip.Persistence;
 using Clip.TestUtilities;
 using Clip.Worker.Pipeline;
 using Microsoft.Data.Sqlite;
@@ -49,7 +47,7 @@ public sealed class TaxonomyReloadTests : IDisposable
         await File.WriteAllTextAsync(taxonomyFile, TwoShapes);
         await WorkerRun.WaitUntilAsync(() => Task.FromResult(engine.TaxonomyVersion != original), "the worker switches taxonomy");
         var switched = engine.TaxonomyVersion;
-        var star = await LabelAsync(worker, inbox, "red-star.png");
+        var star = await worker.DropAndWaitForRunAsync(inbox, "red-star.png");
 
         await File.WriteAllTextAsync(taxonomyFile, "{ this is not a taxonomy");
         await Task.Delay(500);
@@ -58,16 +56,5 @@ public sealed class TaxonomyReloadTests : IDisposable
         Assert.Contains(star.Labels[0].LabelId, new[] { "circle", "square" });
         Assert.Equal(switched, engine.TaxonomyVersion);
         Assert.True(worker.App.Services.GetRequiredService<LabelingPipeline>().IsRunning);
-    }
-
-    private static async Task<StoredRun> LabelAsync(WorkerRun worker, string inbox, string sample)
-    {
-        var path = Path.Combine(inbox, sample);
-        File.Copy(TestPaths.Data("samples", sample), path);
-        var uri = new Uri(path).AbsoluteUri;
-        var hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path)));
-        IReadOnlyList<StoredRun> runs = [];
-        await WorkerRun.WaitUntilAsync(async () => (runs = await worker.Store.GetRunsAsync(uri, hash)).Count > 0, $"{sample} is labelled");
-        return Assert.Single(runs);
     }
 }

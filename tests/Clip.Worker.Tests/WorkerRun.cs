@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Clip.Persistence;
 using Clip.TestUtilities;
 using Clip.Worker.Telemetry;
@@ -40,6 +41,21 @@ internal sealed class WorkerRun : IAsyncDisposable
         var app = WorkerHost.Build(settings.Select(s => $"--{s.Key}={s.Value}").ToArray());
         await app.StartAsync();
         return new WorkerRun(app);
+    }
+
+    /// <summary>
+    /// Copies a CLI sample into the watched folder and waits for its one result run, keyed as a user would key a local
+    /// file: its <c>file://</c> URI and <c>sha256:</c> of its bytes.
+    /// </summary>
+    public async Task<StoredRun> DropAndWaitForRunAsync(string inbox, string sample)
+    {
+        var path = Path.Combine(inbox, sample);
+        File.Copy(TestPaths.Data("samples", sample), path);
+        var uri = new Uri(path).AbsoluteUri;
+        var hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path)));
+        IReadOnlyList<StoredRun> runs = [];
+        await WaitUntilAsync(async () => (runs = await Store.GetRunsAsync(uri, hash)).Count > 0, $"{sample} is labelled");
+        return Assert.Single(runs);
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after the timeout.</summary>

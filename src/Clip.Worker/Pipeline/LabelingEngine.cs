@@ -30,16 +30,11 @@ internal sealed class LabelingEngine
     /// <summary>What labels images now; read once per batch.</summary>
     public LabelingState State => _state;
 
-    public Taxonomy Taxonomy => _state.Taxonomy;
-
     public string ModelId => Model.ModelId;
 
     public string TaxonomyVersion => _state.Taxonomy.Version;
 
     public string? HeadVersion => _state.Classifier.HeadVersion;
-
-    /// <summary>The classifier now in use.</summary>
-    public ZeroShotClassifier Classifier => _state.Classifier;
 
     /// <summary>Floats per preprocessed image.</summary>
     public int ImageLength => Model.Preprocessor.Config.TensorLength;

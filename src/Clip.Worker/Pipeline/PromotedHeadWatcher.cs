@@ -49,21 +49,33 @@ internal sealed class PromotedHeadWatcher(LabelingEngine engine, ILabelStore sto
     /// <summary>Swaps in the promoted head if it changed.</summary>
     internal async Task RefreshAsync(CancellationToken ct)
     {
+        HeadSummary? promoted;
         try
         {
-            var promoted = await store.GetPromotedHeadAsync(engine.ModelId, engine.TaxonomyVersion, ct);
-            if (promoted?.Version == engine.HeadVersion || (promoted is not null && promoted.Version == _refused))
-            {
-                return;
-            }
+            promoted = await store.GetPromotedHeadAsync(engine.ModelId, engine.TaxonomyVersion, ct);
+        }
+#pragma warning disable CA1031 // The database being unreachable must not stop the worker; the next poll tries again.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            Log.HeadPollFailed(logger, e.Message);
+            return;
+        }
 
-            if (promoted is null)
-            {
-                Log.HeadSwapped(logger, engine.HeadVersion ?? "zero-shot", "zero-shot", 0);
-                engine.UseHead(null, 0f);
-                return;
-            }
+        if (promoted?.Version == engine.HeadVersion || (promoted is not null && promoted.Version == _refused))
+        {
+            return;
+        }
 
+        if (promoted is null)
+        {
+            Log.HeadSwapped(logger, engine.HeadVersion ?? "zero-shot", "zero-shot", 0);
+            engine.UseHead(null, 0f);
+            return;
+        }
+
+        try
+        {
             var stored = await store.GetHeadAsync(promoted.Version, ct);
             if (stored is null)
             {
@@ -77,28 +89,14 @@ internal sealed class PromotedHeadWatcher(LabelingEngine engine, ILabelStore sto
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
-            _refused = (await SafePromotedVersionAsync(ct)) ?? _refused;
-            Log.HeadRefused(logger, e, _refused ?? "?");
+            _refused = promoted.Version;
+            Log.HeadRefused(logger, e, promoted.Version);
         }
-#pragma warning disable CA1031 // The database being unreachable must not stop the worker; the next poll tries again.
+#pragma warning disable CA1031 // As above: a failed read is retried at the next poll.
         catch (Exception e) when (e is not OperationCanceledException)
 #pragma warning restore CA1031
         {
             Log.HeadPollFailed(logger, e.Message);
-        }
-    }
-
-    private async Task<string?> SafePromotedVersionAsync(CancellationToken ct)
-    {
-        try
-        {
-            return (await store.GetPromotedHeadAsync(engine.ModelId, engine.TaxonomyVersion, ct))?.Version;
-        }
-#pragma warning disable CA1031 // Only used to remember which head was refused; failing to read it is harmless.
-        catch (Exception e) when (e is not OperationCanceledException)
-#pragma warning restore CA1031
-        {
-            return null;
         }
     }
 }

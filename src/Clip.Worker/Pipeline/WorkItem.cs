@@ -20,15 +20,11 @@ internal sealed class WorkItem
     {
         Message = message;
         Activity = activity;
-        Received = Stopwatch.GetTimestamp();
     }
 
     public InboundMessage Message { get; }
 
     public Activity? Activity { get; }
-
-    /// <summary>When the pipeline accepted the message (a <see cref="Stopwatch"/> timestamp).</summary>
-    public long Received { get; }
 
     public Task<MessageDisposition> Completion => _completion.Task;
 
