@@ -7,6 +7,7 @@ using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
 using Clip.Inference.Taxonomies;
 using Clip.Inference.ZeroShot;
+using Clip.Ingestion.Folders;
 using Clip.Persistence;
 using Microsoft.Extensions.Logging;
 
@@ -18,11 +19,6 @@ namespace Clip.Cli.Commands;
 /// </summary>
 internal static class LabelCommand
 {
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp",
-    };
-
     public static Command Create()
     {
         var paths = new Argument<string[]>("path") { Arity = ArgumentArity.OneOrMore, Description = "Image files and folders (searched recursively for image files)" };
@@ -105,7 +101,7 @@ internal static class LabelCommand
             {
                 files.AddRange(new DirectoryInfo(path)
                     .EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-                    .Where(f => ImageExtensions.Contains(f.Extension))
+                    .Where(f => ImageFileNames.HasImageExtension(f.Name))
                     .OrderBy(f => f.FullName, StringComparer.Ordinal));
             }
             else
