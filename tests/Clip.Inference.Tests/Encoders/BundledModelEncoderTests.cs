@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using Clip.Inference.Bundles;
 using Clip.Inference.Encoders;
+using Clip.Inference.Taxonomies;
+using Clip.Inference.Tokenization;
 using Clip.TestUtilities;
 
 namespace Clip.Inference.Tests.Encoders;
@@ -8,14 +10,14 @@ namespace Clip.Inference.Tests.Encoders;
 public sealed class BundledModelEncoderTests : IDisposable
 {
     private readonly ModelBundle _bundle = ModelBundle.Load(TestPaths.BundledModel);
+    private readonly OnnxSessionFactory _sessions = new(new InferenceOptions { Device = ExecutionDevice.Cpu }, new RecordingLogger<OnnxSessionFactory>());
     private readonly ClipImageEncoder _images;
     private readonly ClipTextEncoder _texts;
 
     public BundledModelEncoderTests()
     {
-        var sessions = new OnnxSessionFactory(new InferenceOptions { Device = ExecutionDevice.Cpu }, new RecordingLogger<OnnxSessionFactory>());
-        _images = new ClipImageEncoder(_bundle, sessions);
-        _texts = new ClipTextEncoder(_bundle, sessions);
+        _images = new ClipImageEncoder(_bundle, _sessions);
+        _texts = new ClipTextEncoder(_bundle, _sessions);
     }
 
     public void Dispose()
@@ -91,5 +93,30 @@ public sealed class BundledModelEncoderTests : IDisposable
         Assert.Equal(1f, TensorPrimitives.Norm(embeddings.Row(0)), 4);
         Assert.Equal(embeddings.Row(0).ToArray(), embeddings.Row(2).ToArray());
         Assert.True(TensorPrimitives.CosineSimilarity(embeddings.Row(0), embeddings.Row(1)) < 0.999f);
+    }
+
+    [Fact]
+    public void Encode_MixedLengthPromptsInBatchesByLength_MatchesPaddingToTheContextLength()
+    {
+        using var padded = new ClipTextEncoder(_bundle, _sessions, padToContextLength: true);
+        var tokenizer = new ClipTokenizer(_bundle.LoadVocabulary());
+        string[] extremes = ["a", string.Join(' ', Enumerable.Repeat("photo", 100))];
+        var prompts = StandardTaxonomies.Load("gtsrb").Classes.SelectMany(c => c.Prompts()).Concat(extremes);
+        var sequences = prompts.Select(p => tokenizer.Encode(p).Ids).ToList();
+        var expected = padded.Encode(sequences);
+
+        var actual = new float[expected.Values.Length];
+        foreach (var batch in _texts.Batches(sequences, 16))
+        {
+            var embeddings = _texts.Encode([.. batch.Select(i => sequences[i])]);
+            for (var j = 0; j < batch.Length; j++)
+            {
+                embeddings.Row(j).CopyTo(actual.AsSpan(batch[j] * expected.Dimension));
+            }
+        }
+
+        Assert.True(_texts.PadsToLongest);
+        TensorPrimitives.Subtract(expected.Values, actual, actual);
+        Assert.InRange(TensorPrimitives.MaxMagnitude(actual), -1e-5f, 1e-5f);
     }
 }

@@ -14,6 +14,8 @@ public sealed class EncoderContractTests : IDisposable
     private static OnnxSessionFactory CpuSessions() =>
         new(new InferenceOptions { Device = ExecutionDevice.Cpu }, new RecordingLogger<OnnxSessionFactory>());
 
+    private static int[] Tokens(int count) => Enumerable.Repeat(320, count).ToArray();
+
     private ModelBundle BundleWith(string? vision = null, string? text = null)
     {
         var dir = _temp.CopyFrom(TestPaths.BundledModel, "bundle-" + Guid.NewGuid().ToString("N"));
@@ -56,15 +58,35 @@ public sealed class EncoderContractTests : IDisposable
         Assert.Contains("unexpected graph input(s) token_type_ids", e.Problem, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void TextEncoder_GraphFixesSequenceLength_UsesThatContextLength()
+    [Theory]
+    [InlineData("text_dynamic_sequence", false, 77, 6)]
+    [InlineData("text_dynamic_sequence", true, 77, 77)]
+    [InlineData("text_fixed_sequence", false, 8, 8)]
+    public void TextEncoder_SequenceAxis_PaddedToTheLongestOnlyWhenDynamic(string graph, bool padToContextLength, int contextLength, int fed)
     {
-        var bundle = BundleWith(text: "text_extra_input");
-        File.Copy(TestPaths.Data("Encoders", "graphs", "text_with_attention_mask.onnx"), bundle.TextModelPath, overwrite: true);
+        using var encoder = new ClipTextEncoder(BundleWith(text: graph), CpuSessions(), padToContextLength);
+        int[] shortIds = [49406, 320, 1929, 49407];
+        int[] longerIds = [49406, 320, 1125, 539, 320, 49407];
 
-        using var encoder = new ClipTextEncoder(bundle, CpuSessions());
+        var embeddings = encoder.Encode([shortIds, longerIds]);
 
-        Assert.Equal(ClipTextEncoder.DefaultContextLength, encoder.ContextLength);
+        // The graph returns [sequence length fed, 1]: the ratio survives normalisation.
+        Assert.Equal(contextLength, encoder.ContextLength);
+        Assert.Equal(fed, embeddings.Row(0)[0] / embeddings.Row(0)[1], 2);
+        Assert.Equal(fed, embeddings.Row(1)[0] / embeddings.Row(1)[1], 2);
+    }
+
+    [Theory]
+    [InlineData("text_dynamic_sequence", "1 3|2 0")]
+    [InlineData("text_fixed_sequence", "0 1|2 3")]
+    public void TextEncoder_Batches_GroupSimilarLengthsOnlyWhenPaddedToTheLongest(string graph, string expected)
+    {
+        using var encoder = new ClipTextEncoder(BundleWith(text: graph), CpuSessions());
+        int[][] sequences = [Tokens(7), Tokens(2), Tokens(6), Tokens(3)];
+
+        var batches = encoder.Batches(sequences, 2);
+
+        Assert.Equal(expected, string.Join('|', batches.Select(b => string.Join(' ', b))));
     }
 
     [Fact]

@@ -72,4 +72,20 @@ public sealed class TinyClipClassMatrixTests : IDisposable
         Assert.All(decision.Labels, l => Assert.Contains(l.ClassId, taxonomy.Classes.Select(c => c.Id)));
         Assert.Equal((_model.ModelId, taxonomy.Version, (string?)null), (decision.ModelId, decision.TaxonomyVersion, decision.HeadVersion));
     }
+
+    [Fact]
+    public void Build_PromptsPaddedToTheLongestOfTheirBatch_MatchesPaddingToTheContextLength()
+    {
+        using var padded = ClipModel.Load(
+            new InferenceOptions { Device = ExecutionDevice.Cpu }, new ImageLimits(), NullLoggerFactory.Instance, padPromptsToContextLength: true);
+        var taxonomy = StandardTaxonomies.Load("gtsrb", _model.Tokenizer);
+
+        var expected = ZeroShotClassifierBuilder.Build(padded, taxonomy, batchSize: 16);
+        var actual = ZeroShotClassifierBuilder.Build(_model, taxonomy, batchSize: 16);
+
+        Assert.Equal(expected.ClassIds, actual.ClassIds);
+        var difference = new float[expected.Values.Length];
+        TensorPrimitives.Subtract(expected.Values, actual.Values, difference);
+        Assert.InRange(TensorPrimitives.MaxMagnitude(difference), -1e-5f, 1e-5f);
+    }
 }

@@ -63,4 +63,26 @@ save(
     ],
     [helper.make_tensor_value_info("text_embeds", TensorProto.FLOAT, ["batch", 4])],
 )
+
+
+# text_embeds = [sequence length fed, 1]: the ratio survives normalisation and shows how far the encoder padded.
+def text_fed_length(name, sequence):
+    save(
+        name,
+        [
+            helper.make_node("Equal", ["input_ids", "input_ids"], ["everywhere"]),
+            helper.make_node("Cast", ["everywhere"], ["ones"], to=TensorProto.INT64),
+            helper.make_node("ReduceSum", ["ones", "axis1"], ["length"], keepdims=1),
+            helper.make_node("ReduceMax", ["ones"], ["one"], axes=[1], keepdims=1),
+            helper.make_node("Concat", ["length", "one"], ["both"], axis=1),
+            helper.make_node("Cast", ["both"], ["text_embeds"], to=TensorProto.FLOAT),
+        ],
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", sequence])],
+        [helper.make_tensor_value_info("text_embeds", TensorProto.FLOAT, ["batch", 2])],
+        [helper.make_tensor("axis1", TensorProto.INT64, [1], [1])],
+    )
+
+
+text_fed_length("text_dynamic_sequence", "sequence")
+text_fed_length("text_fixed_sequence", 8)
 print("wrote graphs to", HERE)
