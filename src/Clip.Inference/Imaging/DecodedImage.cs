@@ -1,3 +1,8 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
 namespace Clip.Inference.Imaging;
 
 /// <summary>How Pillow would hold the decoded file, which decides how it resizes it.</summary>
@@ -13,5 +18,85 @@ internal enum PilMode
     Palette,
 }
 
-/// <summary>An upright decoded frame as interleaved 8-bit RGBA.</summary>
-internal sealed record DecodedImage(byte[] Rgba, int Width, int Height, PilMode Mode);
+/// <summary>
+/// An upright decoded frame as interleaved 8-bit samples: RGB (3 channels) or RGBA (4), the alpha of an
+/// RGB or palette image being ignored. Holds a pooled buffer or the decoder's own image until disposed.
+/// </summary>
+internal sealed class DecodedImage : IDisposable
+{
+    private byte[]? _rented;
+    private Image? _image;
+    private readonly Memory<byte> _pixels;
+
+    private DecodedImage(Memory<byte> pixels, int width, int height, int channels, PilMode mode, byte[]? rented, Image? image)
+    {
+        _pixels = pixels;
+        _rented = rented;
+        _image = image;
+        Width = width;
+        Height = height;
+        Channels = channels;
+        Mode = mode;
+    }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    public int Channels { get; }
+
+    public PilMode Mode { get; }
+
+    public ReadOnlySpan<byte> Pixels => _pixels.Span;
+
+    /// <summary>The pixels, for the decoder that fills them.</summary>
+    public Memory<byte> Memory => _pixels;
+
+    /// <summary>An image whose pixels are a buffer from the shared pool, returned on dispose.</summary>
+    public static DecodedImage Rent(int width, int height, int channels, PilMode mode)
+    {
+        var length = checked(width * height * channels);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        return new DecodedImage(rented.AsMemory(0, length), width, height, channels, mode, rented, null);
+    }
+
+    /// <summary>Takes ownership of an image whose pixels lie in one contiguous buffer; null if they do not.</summary>
+    public static DecodedImage? Wrap<TPixel>(Image<TPixel> image, PilMode mode)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        if (!image.DangerousTryGetSinglePixelMemory(out var memory))
+        {
+            return null;
+        }
+
+        var bytes = new CastMemoryManager<TPixel>(memory).Memory;
+        return new DecodedImage(bytes, image.Width, image.Height, bytes.Length / (image.Width * image.Height), mode, null, image);
+    }
+
+    public void Dispose()
+    {
+        if (_rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_rented);
+            _rented = null;
+        }
+
+        _image?.Dispose();
+        _image = null;
+    }
+
+    /// <summary>Views a pixel memory as bytes without copying.</summary>
+    private sealed class CastMemoryManager<TPixel>(Memory<TPixel> pixels) : MemoryManager<byte>
+        where TPixel : unmanaged
+    {
+        public override Span<byte> GetSpan() => MemoryMarshal.AsBytes(pixels.Span);
+
+        public override MemoryHandle Pin(int elementIndex = 0) => throw new NotSupportedException();
+
+        public override void Unpin() => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
+}

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Bmp;
@@ -7,6 +8,7 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -34,7 +36,12 @@ internal sealed class ImageDecoder
 
     public JpegBackend JpegBackend { get; }
 
-    public DecodedImage Decode(byte[] encoded)
+    /// <summary>
+    /// The upright first frame. With <paramref name="draftShortSide"/> above 0, a JPEG decoded by libjpeg-turbo is
+    /// scaled down in the DCT domain (by 1/2, 1/4 or 1/8, as Pillow's <c>Image.draft</c> does) as far as its short
+    /// side stays at least that long.
+    /// </summary>
+    public DecodedImage Decode(byte[] encoded, int draftShortSide = 0)
     {
         try
         {
@@ -50,10 +57,24 @@ internal sealed class ImageDecoder
                     ImageRejectionReason.TooManyFrames, $"The image has {frames} frames; at most {_limits.MaxFrames} are accepted.");
             }
 
-            using var image = Load(format, info, encoded);
-            CheckSize(image.Width, image.Height);
-            image.Mutate(operations => operations.AutoOrient());
-            return new DecodedImage(ToRgba(image), image.Width, image.Height, ModeOf(format, image.Metadata));
+            if (format is JpegFormat && JpegBackend == JpegBackend.LibjpegTurbo
+                && LibjpegTurboDecoder.TryDecode(encoded, draftShortSide, CheckSize) is { } stored)
+            {
+                return ExifOrientation.Apply(stored, OrientationOf(info.Metadata.ExifProfile));
+            }
+
+            var image = Image.Load(Configuration, encoded);
+            try
+            {
+                CheckSize(image.Width, image.Height);
+                image.Mutate(operations => operations.AutoOrient());
+                return Unpack(image, ModeOf(format, image.Metadata));
+            }
+            catch
+            {
+                image.Dispose();
+                throw;
+            }
         }
         catch (Exception exception) when (exception is not (ImageRejectedException or OperationCanceledException))
         {
@@ -61,13 +82,7 @@ internal sealed class ImageDecoder
         }
     }
 
-    private Image Load(IImageFormat format, IImageInfo info, byte[] encoded)
-    {
-        var turbo = format is JpegFormat && JpegBackend == JpegBackend.LibjpegTurbo
-            ? LibjpegTurboDecoder.TryDecode(encoded, info.Metadata.ExifProfile, Configuration, CheckSize)
-            : null;
-        return turbo ?? Image.Load(Configuration, encoded);
-    }
+    private static int OrientationOf(ExifProfile? exif) => exif?.GetValue(ExifTag.Orientation) is { } value ? value.Value : 0;
 
     private void CheckSize(int width, int height)
     {
@@ -104,6 +119,8 @@ internal sealed class ImageDecoder
                 AllocationLimitMegabytes = (int)Math.Min(int.MaxValue, (limits.MaxPixels * BytesPerWidestPixel / (1024 * 1024)) + 16),
             }),
         };
+        // One buffer per image, so decoded pixels are handed to the resampler without a copy.
+        configuration.PreferContiguousImageBuffers = true;
         configuration.ImageFormatsManager.SetDecoder(
             GifFormat.Instance, new GifDecoder { DecodingMode = SixLabors.ImageSharp.Metadata.FrameDecodingMode.First });
         return configuration;
@@ -122,36 +139,75 @@ internal sealed class ImageDecoder
         _ => PilMode.Rgb,
     };
 
-    private byte[] ToRgba(Image image)
+    /// <summary>The image's pixels as RGB or RGBA bytes, without a copy when it already holds one of those layouts; takes ownership of <paramref name="image"/>.</summary>
+    private DecodedImage Unpack(Image image, PilMode mode)
     {
-        var rgba = new byte[checked(image.Width * image.Height * 4)];
-        if (image is Image<Rgb48> or Image<Rgba64> or Image<L16> or Image<La32>)
+        var decoded = image switch
         {
-            // Pillow unpacks 16-bit samples by keeping the high byte; ImageSharp would round v/257.
+            Image<Rgb24> rgb => DecodedImage.Wrap(rgb, mode),
+            Image<Rgba32> rgba => DecodedImage.Wrap(rgba, mode),
+            Image<Rgb48> or Image<Rgba64> or Image<L16> or Image<La32> => HighBytes(image, mode),
+            _ => null,
+        };
+        if (decoded is not null)
+        {
+            return decoded;
+        }
+
+        using (image)
+        {
+            return mode == PilMode.Rgba ? Copy(image.CloneAs<Rgba32>(Configuration), mode) : Copy(image.CloneAs<Rgb24>(Configuration), mode);
+        }
+    }
+
+    private static DecodedImage Copy<TPixel>(Image<TPixel> image, PilMode mode)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        var wrapped = DecodedImage.Wrap(image, mode);
+        if (wrapped is not null)
+        {
+            return wrapped;
+        }
+
+        using (image)
+        {
+            var copy = DecodedImage.Rent(image.Width, image.Height, Unsafe.SizeOf<TPixel>(), mode);
+            image.CopyPixelDataTo(copy.Memory.Span);
+            return copy;
+        }
+    }
+
+    /// <summary>Pillow unpacks 16-bit samples by keeping the high byte; ImageSharp would round v/257.</summary>
+    private DecodedImage HighBytes(Image image, PilMode mode)
+    {
+        using (image)
+        {
             using var wide = image.CloneAs<Rgba64>(Configuration);
+            var channels = mode == PilMode.Rgba ? 4 : 3;
+            var decoded = DecodedImage.Rent(wide.Width, wide.Height, channels, mode);
+            var memory = decoded.Memory;
             wide.ProcessPixelRows(accessor =>
             {
+                var pixels = memory.Span;
                 for (var y = 0; y < accessor.Height; y++)
                 {
-                    var row = accessor.GetRowSpan(y);
-                    var offset = y * accessor.Width * 4;
-                    foreach (var pixel in row)
+                    var offset = y * accessor.Width * channels;
+                    foreach (var pixel in accessor.GetRowSpan(y))
                     {
-                        rgba[offset++] = (byte)(pixel.R >> 8);
-                        rgba[offset++] = (byte)(pixel.G >> 8);
-                        rgba[offset++] = (byte)(pixel.B >> 8);
-                        rgba[offset++] = (byte)(pixel.A >> 8);
+                        pixels[offset] = (byte)(pixel.R >> 8);
+                        pixels[offset + 1] = (byte)(pixel.G >> 8);
+                        pixels[offset + 2] = (byte)(pixel.B >> 8);
+                        if (channels == 4)
+                        {
+                            pixels[offset + 3] = (byte)(pixel.A >> 8);
+                        }
+
+                        offset += channels;
                     }
                 }
             });
+            return decoded;
         }
-        else
-        {
-            using var narrow = image.CloneAs<Rgba32>(Configuration);
-            narrow.CopyPixelDataTo(rgba);
-        }
-
-        return rgba;
     }
 
     private static ImageRejectedException Map(Exception exception) => exception switch

@@ -13,6 +13,7 @@ public sealed class ImagePreprocessor
 {
     private readonly ImageLimits _limits;
     private readonly ImageDecoder _decoder;
+    private readonly Normalization _normalization;
 
     public ImagePreprocessor(PreprocessorConfig config, ImageLimits limits)
         : this(config, limits, preferLibjpegTurbo: true)
@@ -27,6 +28,7 @@ public sealed class ImagePreprocessor
         Validate(config);
         Config = config;
         _limits = limits;
+        _normalization = new Normalization(config);
         _decoder = new ImageDecoder(limits, preferLibjpegTurbo);
     }
 
@@ -40,16 +42,9 @@ public sealed class ImagePreprocessor
     /// <exception cref="ImageRejectedException">The bytes are not an acceptable image.</exception>
     public ImageSize Preprocess(ReadOnlySpan<byte> encoded, Span<float> destination)
     {
-        if (destination.Length != Config.TensorLength)
-        {
-            throw new ArgumentException(
-                $"The destination holds {destination.Length} floats; the tensor needs {Config.TensorLength}.", nameof(destination));
-        }
-
+        CheckDestination(destination);
         CheckLength(encoded.Length);
-        var (crop, source) = Crop(encoded.ToArray());
-        Normalize(crop, destination);
-        return source;
+        return Preprocess(encoded.ToArray(), destination);
     }
 
     /// <inheritdoc cref="Preprocess(ReadOnlySpan{byte}, Span{float})"/>
@@ -67,7 +62,7 @@ public sealed class ImagePreprocessor
         ArgumentNullException.ThrowIfNull(encoded);
         var bytes = await ReadBoundedAsync(encoded, _limits.MaxEncodedBytes, ct);
         var tensor = new float[Config.TensorLength];
-        Normalize(Crop(bytes).Rgb, tensor);
+        Preprocess(bytes, tensor);
         return tensor;
     }
 
@@ -76,16 +71,36 @@ public sealed class ImagePreprocessor
     public Image<Rgb24> RenderCrop(ReadOnlySpan<byte> encoded)
     {
         CheckLength(encoded.Length);
-        return Image.LoadPixelData<Rgb24>(_decoder.Configuration, Crop(encoded.ToArray()).Rgb, Config.CropWidth, Config.CropHeight);
+        var rgb = new byte[Config.CropWidth * Config.CropHeight * 3];
+        using (var crop = Crop(encoded.ToArray(), out _))
+        {
+            crop.WriteRgb(rgb);
+        }
+
+        return Image.LoadPixelData<Rgb24>(_decoder.Configuration, rgb, Config.CropWidth, Config.CropHeight);
     }
 
-    /// <summary>Interleaved RGB bytes of the crop, <see cref="PreprocessorConfig.CropWidth"/> × <see cref="PreprocessorConfig.CropHeight"/>, and the source size.</summary>
-    private (byte[] Rgb, ImageSize Source) Crop(byte[] encoded)
+    private ImageSize Preprocess(byte[] encoded, Span<float> destination)
     {
-        var decoded = _decoder.Decode(encoded);
+        using var crop = Crop(encoded, out var source);
+        crop.WriteTensor(_normalization, destination);
+        return source;
+    }
+
+    /// <summary>Decodes, resizes and crops: the crop's pixels as the resampler left them, and the upright source size.</summary>
+    private CenterCrop Crop(byte[] encoded, out ImageSize source)
+    {
+        using var decoded = _decoder.Decode(encoded);
+        source = new ImageSize(decoded.Width, decoded.Height);
         var (width, height) = ResizedSize(decoded.Width, decoded.Height);
-        var rgb = Resize(decoded, width, height);
-        return (CenterCrop.Apply(rgb, width, height, Config.CropWidth, Config.CropHeight), new ImageSize(decoded.Width, decoded.Height));
+        var filter = decoded.Mode == PilMode.Palette ? ResampleFilter.Nearest : Config.Resample;
+
+        // Pillow resizes RGBA premultiplied, and returns an unresampled copy when the size does not change.
+        var premultiplied = decoded.Mode == PilMode.Rgba && decoded.Channels == 4 && filter != ResampleFilter.Nearest
+            && (width != decoded.Width || height != decoded.Height);
+        var crop = CenterCrop.For(width, height, Config.CropWidth, Config.CropHeight, decoded.Channels, premultiplied);
+        PilResampler.Resize(decoded.Pixels, decoded.Width, decoded.Height, decoded.Channels, width, height, crop.Window, filter, premultiplied, crop.Pixels);
+        return crop;
     }
 
     /// <summary>torchvision's Resize(int): the short side becomes the size, the long side int(size · long / short).</summary>
@@ -104,38 +119,12 @@ public sealed class ImagePreprocessor
         return width <= height ? (size, (int)newLong) : ((int)newLong, size);
     }
 
-    private byte[] Resize(DecodedImage image, int width, int height)
+    private void CheckDestination(Span<float> destination)
     {
-        // Pillow returns an unresampled copy when the size does not change.
-        if (width == image.Width && height == image.Height)
+        if (destination.Length != Config.TensorLength)
         {
-            return PixelPlanes.DropAlpha(image.Rgba);
-        }
-
-        var filter = image.Mode == PilMode.Palette ? ResampleFilter.Nearest : Config.Resample;
-        if (image.Mode != PilMode.Rgba || filter == ResampleFilter.Nearest)
-        {
-            return PilResampler.Resize(PixelPlanes.DropAlpha(image.Rgba), image.Width, image.Height, 3, width, height, filter);
-        }
-
-        var premultiplied = PixelPlanes.Premultiply(image.Rgba);
-        var resized = PilResampler.Resize(premultiplied, image.Width, image.Height, 4, width, height, filter);
-        return PixelPlanes.DropAlpha(PixelPlanes.Unpremultiply(resized));
-    }
-
-    private void Normalize(byte[] rgb, Span<float> destination)
-    {
-        var plane = Config.CropWidth * Config.CropHeight;
-        for (var channel = 0; channel < 3; channel++)
-        {
-            var mean = Config.Mean[channel];
-            var std = Config.Std[channel];
-            var target = destination.Slice(channel * plane, plane);
-            for (var i = 0; i < plane; i++)
-            {
-                // Same float32 operations, in the same order, as ToTensor's div(255) and Normalize's sub/div.
-                target[i] = ((rgb[(i * 3) + channel] / 255f) - mean) / std;
-            }
+            throw new ArgumentException(
+                $"The destination holds {destination.Length} floats; the tensor needs {Config.TensorLength}.", nameof(destination));
         }
     }
 

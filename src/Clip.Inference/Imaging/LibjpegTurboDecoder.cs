@@ -1,21 +1,20 @@
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Metadata.Profiles.Exif;
-using SixLabors.ImageSharp.PixelFormats;
-
 namespace Clip.Inference.Imaging;
 
 /// <summary>
-/// Decodes YCbCr, RGB and greyscale JPEGs to RGB with libjpeg-turbo, bit for bit as Pillow does.
+/// Decodes YCbCr, RGB and greyscale JPEGs to interleaved RGB with libjpeg-turbo, bit for bit as Pillow does.
 /// A greyscale file comes out with R = G = B, which resizes exactly like Pillow's mode L.
 /// </summary>
 internal static class LibjpegTurboDecoder
 {
+    private static readonly int[] DraftDenominators = [8, 4, 2];
+
     /// <summary>
-    /// The image as stored, carrying <paramref name="exif"/> for AutoOrient; null for CMYK and YCCK files, which are
-    /// left to ImageSharp. <paramref name="checkSize"/> sees the declared size before the pixel buffer exists.
+    /// The image as stored (EXIF orientation not applied); null for CMYK and YCCK files, which are left to ImageSharp.
+    /// <paramref name="checkSize"/> sees the declared size before the pixel buffer exists. With
+    /// <paramref name="draftShortSide"/> above 0, decodes at the smallest DCT scale whose short side stays at least that long.
     /// </summary>
     /// <exception cref="ImageRejectedException">libjpeg-turbo cannot read the file.</exception>
-    public static Image<Rgb24>? TryDecode(byte[] jpeg, ExifProfile? exif, Configuration configuration, Action<int, int> checkSize)
+    public static DecodedImage? TryDecode(byte[] jpeg, int draftShortSide, Action<int, int> checkSize)
     {
         using var decompressor = LibjpegTurbo.Open();
         if (!LibjpegTurbo.TryReadHeader(decompressor, jpeg, out var width, out var height, out var colorspace))
@@ -35,16 +34,21 @@ internal static class LibjpegTurboDecoder
         }
 
         checkSize(width, height);
-        var rgb = GC.AllocateUninitializedArray<byte>(checked(width * height * 3));
-        if (!LibjpegTurbo.TryDecompressRgb(decompressor, jpeg, rgb, width, height))
+        var denominator = draftShortSide > 0
+            ? DraftDenominators.FirstOrDefault(d => Scaled(Math.Min(width, height), d) >= draftShortSide, 1)
+            : 1;
+        var image = DecodedImage.Rent(Scaled(width, denominator), Scaled(height, denominator), 3, PilMode.Rgb);
+        if (!LibjpegTurbo.TryDecompressRgb(decompressor, jpeg, image.Memory.Span, image.Width, image.Height))
         {
+            image.Dispose();
             throw Corrupt(decompressor);
         }
 
-        var image = Image.LoadPixelData<Rgb24>(configuration, rgb, width, height);
-        image.Metadata.ExifProfile = exif;
         return image;
     }
+
+    /// <summary>libjpeg's scaled size: the side times 1/denominator, rounded up.</summary>
+    private static int Scaled(int side, int denominator) => (side + denominator - 1) / denominator;
 
     private static ImageRejectedException Corrupt(LibjpegTurbo.Decompressor decompressor) =>
         new(ImageRejectionReason.Corrupt, $"The JPEG could not be decoded: {LibjpegTurbo.Error(decompressor)}.");

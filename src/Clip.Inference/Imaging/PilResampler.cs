@@ -1,105 +1,232 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Clip.Inference.Bundles;
 
 namespace Clip.Inference.Imaging;
 
 /// <summary>
-/// Pillow 9's <c>Image.resize</c> on interleaved 8-bit samples, reproduced step for step:
-/// separable convolution whose support widens with the downscale factor, 22-bit fixed-point
-/// weights, horizontal pass first, rounding to 8 bits after each pass.
+/// Pillow 9's <c>Image.resize</c> on interleaved 8-bit samples, reproduced step for step (separable
+/// convolution whose support widens with the downscale factor, 22-bit fixed-point weights, horizontal
+/// pass first, rounding to 8 bits after each pass), but computing only the output pixels of a window
+/// (the centre crop) and only the source rows that window reads. Integer sums are exact in any order,
+/// so the vectorised dot products give Pillow's bytes.
 /// </summary>
 internal static class PilResampler
 {
     private const int PrecisionBits = 32 - 8 - 2;
+    private const int Half = 1 << (PrecisionBits - 1);
 
-    public static byte[] Resize(byte[] source, int width, int height, int channels, int newWidth, int newHeight, ResampleFilter filter)
+    /// <summary>
+    /// Resizes <paramref name="source"/> (width × height, <paramref name="channels"/> interleaved) to
+    /// <paramref name="newWidth"/> × <paramref name="newHeight"/> and writes the pixels of <paramref name="window"/>
+    /// (in resized coordinates, inside the resized image) to <paramref name="destination"/>, rows back to back.
+    /// With <paramref name="premultiply"/>, colour is multiplied by alpha before resampling, as Pillow resizes RGBA.
+    /// </summary>
+    public static void Resize(
+        ReadOnlySpan<byte> source, int width, int height, int channels, int newWidth, int newHeight,
+        PixelWindow window, ResampleFilter filter, bool premultiply, Span<byte> destination)
     {
+        var rowLength = window.Width * channels;
+        if (destination.Length < rowLength * window.Height)
+        {
+            throw new ArgumentException("The destination is smaller than the window.", nameof(destination));
+        }
+
         if (filter == ResampleFilter.Nearest)
         {
-            return ResizeNearest(source, width, height, channels, newWidth, newHeight);
+            ResizeNearest(source, width, height, channels, newWidth, newHeight, window, destination);
+            return;
         }
 
         var kernel = Kernel.For(filter);
-        var pixels = source;
-        if (newWidth != width)
+        var vertical = newHeight != height ? Coefficients.Compute(height, newHeight, window.Top, window.Height, kernel) : null;
+        var (firstRow, rows) = vertical is null ? (window.Top, window.Height) : vertical.SourceRange();
+        var intermediate = ArrayPool<byte>.Shared.Rent(rows * rowLength);
+        try
         {
-            pixels = ResampleHorizontal(pixels, width, height, channels, newWidth, Coefficients.Compute(width, newWidth, kernel));
-        }
+            var horizontal = newWidth != width ? Coefficients.Compute(width, newWidth, window.Left, window.Width, kernel) : null;
+            if (horizontal is null)
+            {
+                CopyColumns(source, width, channels, firstRow, rows, window.Left, window.Width, premultiply, intermediate);
+            }
+            else
+            {
+                ResampleHorizontal(source, width, channels, firstRow, rows, horizontal, premultiply, intermediate);
+            }
 
-        if (newHeight != height)
+            var rowsIn = intermediate.AsSpan(0, rows * rowLength);
+            if (vertical is null)
+            {
+                rowsIn.CopyTo(destination);
+            }
+            else
+            {
+                ResampleVertical(rowsIn, rowLength, firstRow, vertical, destination);
+            }
+        }
+        finally
         {
-            pixels = ResampleVertical(pixels, newWidth, height, channels, newHeight, Coefficients.Compute(height, newHeight, kernel));
+            ArrayPool<byte>.Shared.Return(intermediate);
         }
-
-        return pixels;
     }
 
-    private static byte[] ResampleHorizontal(byte[] source, int width, int height, int channels, int newWidth, Coefficients coefficients)
+    private static void CopyColumns(
+        ReadOnlySpan<byte> source, int width, int channels, int firstRow, int rows, int left, int columns, bool premultiply, Span<byte> result)
     {
-        var result = new byte[newWidth * height * channels];
-        for (var y = 0; y < height; y++)
+        var rowLength = columns * channels;
+        for (var r = 0; r < rows; r++)
         {
-            var row = y * width * channels;
-            for (var x = 0; x < newWidth; x++)
+            var from = source.Slice((((firstRow + r) * width) + left) * channels, rowLength);
+            var to = result.Slice(r * rowLength, rowLength);
+            from.CopyTo(to);
+            if (premultiply)
             {
-                var first = coefficients.First(x);
-                var weights = coefficients.Weights(x);
+                PixelPlanes.PremultiplyInPlace(to);
+            }
+        }
+    }
+
+    private static void ResampleHorizontal(
+        ReadOnlySpan<byte> source, int width, int channels, int firstRow, int rows, Coefficients coefficients, bool premultiply, Span<byte> result)
+    {
+        var lanes = Vector<int>.Count;
+        var planeLength = width + lanes;
+        var planes = ArrayPool<int>.Shared.Rent(planeLength * channels);
+        try
+        {
+            // The lanes past each plane's end are read against zero weights; clear them once.
+            Array.Clear(planes);
+            var outputs = coefficients.Count;
+            for (var r = 0; r < rows; r++)
+            {
+                Deinterleave(source.Slice((firstRow + r) * width * channels, width * channels), channels, premultiply, planes, planeLength);
+                var row = result.Slice(r * outputs * channels, outputs * channels);
                 for (var c = 0; c < channels; c++)
                 {
-                    var sum = 1 << (PrecisionBits - 1);
-                    for (var i = 0; i < weights.Length; i++)
+                    ref var plane = ref planes[c * planeLength];
+                    for (var x = 0; x < outputs; x++)
                     {
-                        sum += source[row + ((first + i) * channels) + c] * weights[i];
+                        var sum = Dot(ref Unsafe.Add(ref plane, coefficients.First(x)), coefficients.Weights(x), coefficients.Vectors(x));
+                        row[(x * channels) + c] = Clip8(sum + Half);
                     }
-
-                    result[(((y * newWidth) + x) * channels) + c] = Clip8(sum);
                 }
             }
         }
-
-        return result;
+        finally
+        {
+            ArrayPool<int>.Shared.Return(planes);
+        }
     }
 
-    private static byte[] ResampleVertical(byte[] source, int width, int height, int channels, int newHeight, Coefficients coefficients)
+    private static void Deinterleave(ReadOnlySpan<byte> row, int channels, bool premultiply, int[] planes, int planeLength)
     {
-        var stride = width * channels;
-        var result = new byte[stride * newHeight];
-        for (var y = 0; y < newHeight; y++)
+        var width = row.Length / channels;
+        if (channels == 3)
         {
-            var first = coefficients.First(y);
-            var weights = coefficients.Weights(y);
-            for (var s = 0; s < stride; s++)
+            var red = planes.AsSpan(0, width);
+            var green = planes.AsSpan(planeLength, width);
+            var blue = planes.AsSpan(2 * planeLength, width);
+            for (int x = 0, i = 0; x < width; x++, i += 3)
             {
-                var sum = 1 << (PrecisionBits - 1);
-                for (var i = 0; i < weights.Length; i++)
-                {
-                    sum += source[((first + i) * stride) + s] * weights[i];
-                }
-
-                result[(y * stride) + s] = Clip8(sum);
+                red[x] = row[i];
+                green[x] = row[i + 1];
+                blue[x] = row[i + 2];
             }
+
+            return;
         }
 
-        return result;
+        for (int x = 0, i = 0; x < width; x++, i += 4)
+        {
+            int alpha = row[i + 3];
+            for (var c = 0; c < 3; c++)
+            {
+                planes[(c * planeLength) + x] = premultiply ? PixelPlanes.MulDiv255(row[i + c], alpha) : row[i + c];
+            }
+
+            planes[(3 * planeLength) + x] = alpha;
+        }
+    }
+
+    private static int Dot(ref int values, ReadOnlySpan<int> weights, int vectors)
+    {
+        ref var weight = ref MemoryMarshal.GetReference(weights);
+        var lanes = Vector<int>.Count;
+        var sum = Vector<int>.Zero;
+        for (var v = 0; v < vectors; v++)
+        {
+            var offset = (nuint)(v * lanes);
+            sum += Vector.LoadUnsafe(ref values, offset) * Vector.LoadUnsafe(ref weight, offset);
+        }
+
+        return Vector.Sum(sum);
+    }
+
+    private static void ResampleVertical(ReadOnlySpan<byte> rows, int rowLength, int firstRow, Coefficients coefficients, Span<byte> result)
+    {
+        var block = Vector<byte>.Count;
+        for (var y = 0; y < coefficients.Count; y++)
+        {
+            var first = coefficients.First(y) - firstRow;
+            var weights = coefficients.Weights(y)[..coefficients.Taps(y)];
+            var output = result.Slice(y * rowLength, rowLength);
+            var s = 0;
+            for (; s + block <= rowLength; s += block)
+            {
+                var (a, b, c, d) = (new Vector<int>(Half), new Vector<int>(Half), new Vector<int>(Half), new Vector<int>(Half));
+                for (var i = 0; i < weights.Length; i++)
+                {
+                    var samples = Vector.LoadUnsafe(ref MemoryMarshal.GetReference(rows), (nuint)(((first + i) * rowLength) + s));
+                    Vector.Widen(samples, out var low, out var high);
+                    Vector.Widen(low, out var w0, out var w1);
+                    Vector.Widen(high, out var w2, out var w3);
+                    var weight = new Vector<int>(weights[i]);
+                    a += Vector.AsVectorInt32(w0) * weight;
+                    b += Vector.AsVectorInt32(w1) * weight;
+                    c += Vector.AsVectorInt32(w2) * weight;
+                    d += Vector.AsVectorInt32(w3) * weight;
+                }
+
+                var narrowed = Vector.Narrow(Vector.Narrow(Clip8(a), Clip8(b)), Vector.Narrow(Clip8(c), Clip8(d)));
+                narrowed.StoreUnsafe(ref MemoryMarshal.GetReference(output), (nuint)s);
+            }
+
+            for (; s < rowLength; s++)
+            {
+                var sum = Half;
+                for (var i = 0; i < weights.Length; i++)
+                {
+                    sum += rows[((first + i) * rowLength) + s] * weights[i];
+                }
+
+                output[s] = Clip8(sum);
+            }
+        }
     }
 
     private static byte Clip8(int sum) => (byte)Math.Clamp(sum >> PrecisionBits, 0, 255);
 
+    private static Vector<uint> Clip8(Vector<int> sums) =>
+        Vector.AsVectorUInt32(Vector.Min(Vector.Max(Vector.ShiftRightArithmetic(sums, PrecisionBits), Vector<int>.Zero), new Vector<int>(255)));
+
     /// <summary>Pillow's ImagingScaleAffine: sample positions accumulate in doubles from the first pixel centre.</summary>
-    private static byte[] ResizeNearest(byte[] source, int width, int height, int channels, int newWidth, int newHeight)
+    private static void ResizeNearest(
+        ReadOnlySpan<byte> source, int width, int height, int channels, int newWidth, int newHeight, PixelWindow window, Span<byte> result)
     {
         var columns = NearestIndices(width, newWidth);
         var rows = NearestIndices(height, newHeight);
-        var result = new byte[newWidth * newHeight * channels];
-        for (var y = 0; y < newHeight; y++)
+        var rowLength = window.Width * channels;
+        for (var y = 0; y < window.Height; y++)
         {
-            for (var x = 0; x < newWidth; x++)
+            var sourceRow = rows[window.Top + y] * width;
+            for (var x = 0; x < window.Width; x++)
             {
-                var from = ((rows[y] * width) + columns[x]) * channels;
-                source.AsSpan(from, channels).CopyTo(result.AsSpan(((y * newWidth) + x) * channels));
+                var from = (sourceRow + columns[window.Left + x]) * channels;
+                source.Slice(from, channels).CopyTo(result.Slice((y * rowLength) + (x * channels)));
             }
         }
-
-        return result;
     }
 
     private static int[] NearestIndices(int inSize, int outSize)
@@ -142,58 +269,88 @@ internal static class PilResampler
         private static double Sinc(double x) => x == 0.0 ? 1.0 : Math.Sin(Math.PI * x) / (Math.PI * x);
     }
 
-    /// <summary>Per output pixel: first source index, tap count and fixed-point weights, as Pillow's precompute_coeffs.</summary>
+    /// <summary>
+    /// Pillow's precompute_coeffs for the outputs [start, start + count): first source index, tap count and
+    /// fixed-point weights, each output's weights zero-padded to whole vectors.
+    /// </summary>
     private sealed class Coefficients
     {
-        private readonly int[] _bounds;
+        private readonly int[] _first;
+        private readonly int[] _taps;
         private readonly int[] _weights;
-        private readonly int _kernelSize;
+        private readonly int _stride;
 
-        private Coefficients(int[] bounds, int[] weights, int kernelSize)
+        private Coefficients(int[] first, int[] taps, int[] weights, int stride)
         {
-            _bounds = bounds;
+            _first = first;
+            _taps = taps;
             _weights = weights;
-            _kernelSize = kernelSize;
+            _stride = stride;
         }
 
-        public int First(int output) => _bounds[output * 2];
+        public int Count => _first.Length;
 
-        public ReadOnlySpan<int> Weights(int output) => _weights.AsSpan(output * _kernelSize, _bounds[(output * 2) + 1]);
+        public int First(int output) => _first[output];
 
-        public static Coefficients Compute(int inSize, int outSize, Kernel kernel)
+        public int Taps(int output) => _taps[output];
+
+        public int Vectors(int output) => (_taps[output] + Vector<int>.Count - 1) / Vector<int>.Count;
+
+        public ReadOnlySpan<int> Weights(int output) => _weights.AsSpan(output * _stride, _stride);
+
+        /// <summary>The source indices the outputs read: first and count.</summary>
+        public (int First, int Count) SourceRange()
+        {
+            int low = int.MaxValue, high = 0;
+            for (var i = 0; i < Count; i++)
+            {
+                low = Math.Min(low, _first[i]);
+                high = Math.Max(high, _first[i] + _taps[i]);
+            }
+
+            return (low, high - low);
+        }
+
+        public static Coefficients Compute(int inSize, int outSize, int start, int count, Kernel kernel)
         {
             // Pillow divides in single precision ((float)in1 - in0) / outSize, then widens.
             double scale = (float)inSize / outSize;
             var filterScale = Math.Max(scale, 1.0);
             var support = kernel.Support * filterScale;
             var kernelSize = ((int)Math.Ceiling(support) * 2) + 1;
-            var bounds = new int[outSize * 2];
-            var weights = new int[outSize * kernelSize];
-            var taps = new double[kernelSize];
+            var lanes = Vector<int>.Count;
+            var stride = (kernelSize + lanes - 1) / lanes * lanes;
+            var first = new int[count];
+            var taps = new int[count];
+            var weights = new int[count * stride];
+            var values = new double[kernelSize];
             var reciprocal = 1.0 / filterScale;
-            for (var output = 0; output < outSize; output++)
+            for (var i = 0; i < count; i++)
             {
-                var center = (output + 0.5) * scale;
-                var first = Math.Max((int)(center - support + 0.5), 0);
-                var count = Math.Min((int)(center + support + 0.5), inSize) - first;
+                var center = (start + i + 0.5) * scale;
+                var xmin = Math.Max((int)(center - support + 0.5), 0);
+                var xcount = Math.Min((int)(center + support + 0.5), inSize) - xmin;
                 var total = 0.0;
-                for (var i = 0; i < count; i++)
+                for (var k = 0; k < xcount; k++)
                 {
-                    taps[i] = kernel.Weight((i + first - center + 0.5) * reciprocal);
-                    total += taps[i];
+                    values[k] = kernel.Weight((k + xmin - center + 0.5) * reciprocal);
+                    total += values[k];
                 }
 
-                for (var i = 0; i < count; i++)
+                for (var k = 0; k < xcount; k++)
                 {
-                    var tap = total != 0.0 ? taps[i] / total : taps[i];
-                    weights[(output * kernelSize) + i] = (int)(tap < 0 ? -0.5 + (tap * (1 << PrecisionBits)) : 0.5 + (tap * (1 << PrecisionBits)));
+                    var tap = total != 0.0 ? values[k] / total : values[k];
+                    weights[(i * stride) + k] = (int)(tap < 0 ? -0.5 + (tap * (1 << PrecisionBits)) : 0.5 + (tap * (1 << PrecisionBits)));
                 }
 
-                bounds[output * 2] = first;
-                bounds[(output * 2) + 1] = count;
+                first[i] = xmin;
+                taps[i] = xcount;
             }
 
-            return new Coefficients(bounds, weights, kernelSize);
+            return new Coefficients(first, taps, weights, stride);
         }
     }
 }
+
+/// <summary>A rectangle of an image, in pixels.</summary>
+internal readonly record struct PixelWindow(int Left, int Top, int Width, int Height);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Clip.Inference.Imaging;
-using SixLabors.ImageSharp;
 using Xunit.Abstractions;
 
 using Clip.TestUtilities;
@@ -109,8 +108,7 @@ public sealed class JpegDecodingTests(ITestOutputHelper output)
 
         var rejection = Assert.Throws<ImageRejectedException>(() => LibjpegTurboDecoder.TryDecode(
             jpeg,
-            exif: null,
-            Configuration.Default,
+            draftShortSide: 0,
             (width, height) =>
             {
                 checkedSize = (width, height);
@@ -128,7 +126,7 @@ public sealed class JpegDecodingTests(ITestOutputHelper output)
     public void LibjpegTurboDecoder_NoUsableJpegHeader_RejectsAsCorrupt(string hex)
     {
         var rejection = Assert.Throws<ImageRejectedException>(
-            () => LibjpegTurboDecoder.TryDecode(Convert.FromHexString(hex), exif: null, Configuration.Default, (_, _) => { }));
+            () => LibjpegTurboDecoder.TryDecode(Convert.FromHexString(hex), draftShortSide: 0, (_, _) => { }));
 
         output.WriteLine(rejection.Message);
         Assert.Equal(ImageRejectionReason.Corrupt, rejection.Reason);
@@ -165,7 +163,7 @@ public sealed class JpegDecodingTests(ITestOutputHelper output)
     [Fact]
     public void LibjpegTurboDecoder_CmykJpeg_IsLeftToImageSharp()
     {
-        using var image = LibjpegTurboDecoder.TryDecode(ReferenceFixtures.Bytes("cmyk.jpg"), exif: null, Configuration.Default, (_, _) => { });
+        using var image = LibjpegTurboDecoder.TryDecode(ReferenceFixtures.Bytes("cmyk.jpg"), draftShortSide: 0, (_, _) => { });
 
         Assert.Null(image);
     }
