@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Clip.Inference;
 using Clip.Inference.Encoders;
+using Clip.Inference.Imaging;
 
 namespace Clip.Cli;
 
@@ -17,6 +18,12 @@ internal static class CommonOptions
     {
         Description = "Execution provider: auto (CUDA if it loads, else CPU), cpu or cuda",
         DefaultValueFactory = _ => ExecutionDevice.Auto,
+    };
+
+    public static Option<JpegDecode> JpegDecode() => new("--jpeg-decode")
+    {
+        Description = "exact (every pixel, as OpenAI's preprocessing) or fast (libjpeg-turbo's DCT scaling for large JPEGs, as Pillow's draft)",
+        DefaultValueFactory = _ => Inference.Imaging.JpegDecode.Exact,
     };
 
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON object per input" };

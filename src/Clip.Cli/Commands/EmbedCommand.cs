@@ -17,13 +17,14 @@ internal static class EmbedCommand
         var images = new Argument<FileInfo[]>("image") { Arity = ArgumentArity.OneOrMore, Description = "Image files" };
         var json = CommonOptions.Json();
         var model = CommonOptions.Model();
+        var jpegDecode = CommonOptions.JpegDecode();
         var device = CommonOptions.Device();
-        var command = new Command("embed", "Print the L2-normalised CLIP embedding of each image") { images, json, model, device };
+        var command = new Command("embed", "Print the L2-normalised CLIP embedding of each image") { images, json, model, device, jpegDecode };
         command.SetAction(result => CommandFailure.Run(() =>
         {
             using var loggers = CliLogging.CreateFactory();
             var options = new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) };
-            var limits = new ImageLimits();
+            var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
             using var clip = ClipModel.Load(options, limits, loggers);
             var failures = 0;
             foreach (var batch in result.GetValue(images)!.Chunk(BatchSize))

@@ -27,12 +27,13 @@ internal static class EvalCommand
             DefaultValueFactory = _ => "a photo of a {}.",
         };
         var model = CommonOptions.Model();
+        var jpegDecode = CommonOptions.JpegDecode();
         var device = CommonOptions.Device();
-        var command = new Command("eval", "Measure a taxonomy's zero-shot accuracy on labelled images: top-1, top-5, mean per-class recall, confusions") { folder, taxonomyOption, single, model, device };
+        var command = new Command("eval", "Measure a taxonomy's zero-shot accuracy on labelled images: top-1, top-5, mean per-class recall, confusions") { folder, taxonomyOption, single, model, device, jpegDecode };
         command.SetAction(result => CommandFailure.Run(() =>
         {
             using var loggers = CliLogging.CreateFactory();
-            var limits = new ImageLimits();
+            var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
             using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, limits, loggers);
             var taxonomy = StandardTaxonomies.Load(result.GetValue(taxonomyOption)!, clip.Tokenizer);
             var baseline = SingleTemplate(taxonomy, result.GetValue(single)!, clip);

@@ -31,8 +31,9 @@ internal static class LabelCommand
         var batch = new Option<int>("--batch") { Description = "Images per encoder batch and per database transaction", DefaultValueFactory = _ => 32 };
         var json = new Option<bool>("--json") { Description = "Stream one JSON result per image to stdout" };
         var model = CommonOptions.Model();
+        var jpegDecode = CommonOptions.JpegDecode();
         var device = CommonOptions.Device();
-        var command = new Command("label", "Label images with a taxonomy and write the results to SQL") { paths, taxonomyOption, db, batch, json, model, device };
+        var command = new Command("label", "Label images with a taxonomy and write the results to SQL") { paths, taxonomyOption, db, batch, json, model, device, jpegDecode };
         command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
             var batchSize = result.GetValue(batch);
@@ -43,7 +44,7 @@ internal static class LabelCommand
 
             var files = FindImages(result.GetValue(paths)!);
             using var loggers = CliLogging.CreateFactory();
-            var limits = new ImageLimits();
+            var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
             using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, limits, loggers);
             var taxonomy = StandardTaxonomies.Load(result.GetValue(taxonomyOption)!, clip.Tokenizer);
             var cache = new ClassMatrixCache(ZeroShotOptions.DefaultCacheDirectory(), loggers.CreateLogger<ClassMatrixCache>());

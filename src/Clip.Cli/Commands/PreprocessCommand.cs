@@ -15,11 +15,12 @@ internal static class PreprocessCommand
         var output = new Option<FileInfo>("--out") { Description = "Tensor file: float32 little-endian, channels × height × width", Required = true };
         var png = new Option<FileInfo?>("--png") { Description = "Also save the resized, centre-cropped picture as PNG" };
         var model = CommonOptions.Model();
-        var command = new Command("preprocess", "Decode, resize, crop and normalise an image as the model's preprocessor config says") { image, output, png, model };
+        var jpegDecode = CommonOptions.JpegDecode();
+        var command = new Command("preprocess", "Decode, resize, crop and normalise an image as the model's preprocessor config says") { image, output, png, model, jpegDecode };
         command.SetAction(result => CommandFailure.Run(() =>
         {
             var bundle = ModelBundle.Load(result.GetValue(model)!);
-            var limits = new ImageLimits();
+            var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
             var preprocessor = new ImagePreprocessor(bundle.Preprocessor, limits);
             var bytes = ImageFiles.Read(result.GetValue(image)!, limits);
             var tensor = preprocessor.Preprocess(bytes);

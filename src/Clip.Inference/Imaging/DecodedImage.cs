@@ -28,9 +28,10 @@ internal sealed class DecodedImage : IDisposable
     private Image? _image;
     private readonly Memory<byte> _pixels;
 
-    private DecodedImage(Memory<byte> pixels, int width, int height, int channels, PilMode mode, byte[]? rented, Image? image)
+    private DecodedImage(Memory<byte> pixels, int width, int height, int channels, PilMode mode, ImageSize source, byte[]? rented, Image? image)
     {
         _pixels = pixels;
+        Source = source;
         _rented = rented;
         _image = image;
         Width = width;
@@ -47,17 +48,20 @@ internal sealed class DecodedImage : IDisposable
 
     public PilMode Mode { get; }
 
+    /// <summary>The upright size of the full-resolution image; larger than <see cref="Width"/> × <see cref="Height"/> after a DCT-scaled decode.</summary>
+    public ImageSize Source { get; }
+
     public ReadOnlySpan<byte> Pixels => _pixels.Span;
 
     /// <summary>The pixels, for the decoder that fills them.</summary>
     public Memory<byte> Memory => _pixels;
 
     /// <summary>An image whose pixels are a buffer from the shared pool, returned on dispose.</summary>
-    public static DecodedImage Rent(int width, int height, int channels, PilMode mode)
+    public static DecodedImage Rent(int width, int height, int channels, PilMode mode, ImageSize? source = null)
     {
         var length = checked(width * height * channels);
         var rented = ArrayPool<byte>.Shared.Rent(length);
-        return new DecodedImage(rented.AsMemory(0, length), width, height, channels, mode, rented, null);
+        return new DecodedImage(rented.AsMemory(0, length), width, height, channels, mode, source ?? new ImageSize(width, height), rented, null);
     }
 
     /// <summary>Takes ownership of an image whose pixels lie in one contiguous buffer; null if they do not.</summary>
@@ -70,7 +74,7 @@ internal sealed class DecodedImage : IDisposable
         }
 
         var bytes = new CastMemoryManager<TPixel>(memory).Memory;
-        return new DecodedImage(bytes, image.Width, image.Height, bytes.Length / (image.Width * image.Height), mode, null, image);
+        return new DecodedImage(bytes, image.Width, image.Height, bytes.Length / (image.Width * image.Height), mode, new ImageSize(image.Width, image.Height), null, image);
     }
 
     public void Dispose()

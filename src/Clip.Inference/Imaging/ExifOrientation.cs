@@ -6,8 +6,7 @@ namespace Clip.Inference.Imaging;
 /// </summary>
 internal static class ExifOrientation
 {
-    /// <summary>True when <paramref name="orientation"/> swaps width and height (5–8).</summary>
-    public static bool Transposes(int orientation) => orientation is >= 5 and <= 8;
+    private static bool Transposes(int orientation) => orientation is >= 5 and <= 8;
 
     /// <summary>The upright image; <paramref name="stored"/> is returned unchanged for 1 or an unknown value, else disposed.</summary>
     public static DecodedImage Apply(DecodedImage stored, int orientation)
@@ -19,8 +18,10 @@ internal static class ExifOrientation
 
         using (stored)
         {
-            var (width, height) = Transposes(orientation) ? (stored.Height, stored.Width) : (stored.Width, stored.Height);
-            var upright = DecodedImage.Rent(width, height, stored.Channels, stored.Mode);
+            var transposes = Transposes(orientation);
+            var (width, height) = transposes ? (stored.Height, stored.Width) : (stored.Width, stored.Height);
+            var source = transposes ? new ImageSize(stored.Source.Height, stored.Source.Width) : stored.Source;
+            var upright = DecodedImage.Rent(width, height, stored.Channels, stored.Mode, source);
             Transform(stored.Pixels, stored.Width, stored.Height, stored.Channels, orientation, upright.Memory.Span, width, height);
             return upright;
         }

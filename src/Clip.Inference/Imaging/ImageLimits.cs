@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Clip.Inference.Imaging;
 
-/// <summary>Bounds on what an uploaded image may cost to decode; bound from <see cref="SectionName"/>.</summary>
+/// <summary>Bounds on what an uploaded image may cost to decode, and how JPEGs are decoded; bound from <see cref="SectionName"/>.</summary>
 public sealed class ImageLimits
 {
     public const string SectionName = "Clip:Images";
@@ -22,4 +22,7 @@ public sealed class ImageLimits
     /// <summary>Most animation frames a GIF or WebP may declare; only the first is decoded.</summary>
     [Range(1, 1_000_000)]
     public int MaxFrames { get; set; } = 100;
+
+    /// <summary>Exact or DCT-scaled JPEG decoding; only libjpeg-turbo scales, the ImageSharp fallback is always exact.</summary>
+    public JpegDecode JpegDecode { get; set; } = JpegDecode.Exact;
 }

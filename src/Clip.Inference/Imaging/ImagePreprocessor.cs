@@ -14,6 +14,7 @@ public sealed class ImagePreprocessor
     private readonly ImageLimits _limits;
     private readonly ImageDecoder _decoder;
     private readonly Normalization _normalization;
+    private readonly int _draftShortSide;
 
     public ImagePreprocessor(PreprocessorConfig config, ImageLimits limits)
         : this(config, limits, preferLibjpegTurbo: true)
@@ -29,6 +30,7 @@ public sealed class ImagePreprocessor
         Config = config;
         _limits = limits;
         _normalization = new Normalization(config);
+        _draftShortSide = limits.JpegDecode == JpegDecode.Fast ? 2 * config.ShortestEdge : 0;
         _decoder = new ImageDecoder(limits, preferLibjpegTurbo);
     }
 
@@ -90,8 +92,8 @@ public sealed class ImagePreprocessor
     /// <summary>Decodes, resizes and crops: the crop's pixels as the resampler left them, and the upright source size.</summary>
     private CenterCrop Crop(byte[] encoded, out ImageSize source)
     {
-        using var decoded = _decoder.Decode(encoded);
-        source = new ImageSize(decoded.Width, decoded.Height);
+        using var decoded = _decoder.Decode(encoded, _draftShortSide);
+        source = decoded.Source;
         var (width, height) = ResizedSize(decoded.Width, decoded.Height);
         var filter = decoded.Mode == PilMode.Palette ? ResampleFilter.Nearest : Config.Resample;
 

@@ -37,7 +37,7 @@ internal static class LibjpegTurboDecoder
         var denominator = draftShortSide > 0
             ? DraftDenominators.FirstOrDefault(d => Scaled(Math.Min(width, height), d) >= draftShortSide, 1)
             : 1;
-        var image = DecodedImage.Rent(Scaled(width, denominator), Scaled(height, denominator), 3, PilMode.Rgb);
+        var image = DecodedImage.Rent(Scaled(width, denominator), Scaled(height, denominator), 3, PilMode.Rgb, new ImageSize(width, height));
         if (!LibjpegTurbo.TryDecompressRgb(decompressor, jpeg, image.Memory.Span, image.Width, image.Height))
         {
             image.Dispose();

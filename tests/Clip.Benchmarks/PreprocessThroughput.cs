@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using Clip.Inference.Bundles;
+using Clip.Inference.Imaging;
+using Clip.Ingestion.Folders;
+using Clip.TestUtilities;
+
+namespace Clip.Benchmarks;
+
+/// <summary>
+/// <c>preprocess DIR... [--jpeg exact|fast] [--seconds S] [--model DIR]</c>: single-thread decode + resize + crop +
+/// normalise throughput per folder, printed in the format of <c>perf/pillow_preprocess.py</c> so the two can be
+/// compared line by line (<c>perf/compare_preprocess.sh</c> runs both).
+/// </summary>
+internal static class PreprocessThroughput
+{
+    public static int Run(string[] args)
+    {
+        var folders = new List<string>();
+        var jpeg = JpegDecode.Exact;
+        var seconds = 5.0;
+        var model = TestPaths.BundledModel;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--jpeg":
+                    jpeg = Enum.Parse<JpegDecode>(args[++i], ignoreCase: true);
+                    break;
+                case "--seconds":
+                    seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--model":
+                    model = args[++i];
+                    break;
+                default:
+                    folders.Add(args[i]);
+                    break;
+            }
+        }
+
+        if (folders.Count == 0)
+        {
+            Console.Error.WriteLine("usage: preprocess DIR... [--jpeg exact|fast] [--seconds S] [--model DIR]");
+            return 2;
+        }
+
+        var preprocessor = new ImagePreprocessor(ModelBundle.Load(model).Preprocessor, new ImageLimits { JpegDecode = jpeg });
+        var tensor = new float[preprocessor.Config.TensorLength];
+        foreach (var folder in folders)
+        {
+            var files = Directory.EnumerateFiles(folder).Where(ImageFileNames.HasImageExtension).Order(StringComparer.Ordinal)
+                .Select(File.ReadAllBytes).ToArray();
+            var megapixels = 0.0;
+            foreach (var file in files)
+            {
+                var size = preprocessor.Preprocess(file, tensor);
+                megapixels += size.Width * size.Height / 1e6;
+            }
+
+            var images = 0;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                foreach (var file in files)
+                {
+                    preprocessor.Preprocess(file, tensor);
+                    images++;
+                }
+            }
+
+            var elapsed = clock.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"dir={folder} mode={jpeg.ToString().ToLowerInvariant()} threads=1 files={files.Length} mean_mp={megapixels / files.Length:F3} images={images} seconds={elapsed:F3} images_per_s={images / elapsed:F1} ms_per_image={1000 * elapsed / images:F3}"));
+        }
+
+        return 0;
+    }
+}
