@@ -37,6 +37,13 @@ public sealed class ClipModel : IDisposable
 
     /// <summary>Loads the bundle named by <paramref name="options"/> and checks both graphs against it.</summary>
     public static ClipModel Load(InferenceOptions options, ImageLimits limits, ILoggerFactory loggerFactory)
+        => Load(options, limits, loggerFactory, padPromptsToContextLength: false);
+
+    /// <summary>
+    /// With <paramref name="padPromptsToContextLength"/>, the text tower is fed prompts padded to its context length even
+    /// when it takes shorter ones: the reference that padding to the longest is checked and measured against.
+    /// </summary>
+    internal static ClipModel Load(InferenceOptions options, ImageLimits limits, ILoggerFactory loggerFactory, bool padPromptsToContextLength)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(limits);
@@ -48,7 +55,7 @@ public sealed class ClipModel : IDisposable
         ClipTextEncoder? texts = null;
         try
         {
-            texts = new ClipTextEncoder(bundle, sessions);
+            texts = new ClipTextEncoder(bundle, sessions, padPromptsToContextLength);
             if (images.Dimension > 0 && texts.Dimension > 0 && images.Dimension != texts.Dimension)
             {
                 throw new ModelBundleException(
@@ -77,12 +84,14 @@ public sealed class ClipModel : IDisposable
         }
     }
 
-    /// <summary>Tokenizes (truncating to the context length, as CLIP does) and embeds texts.</summary>
+    /// <summary>Token ids of a text as the text tower takes them: truncated to its context length, as CLIP does.</summary>
+    public IReadOnlyList<int> TokenizeText(string text) => Tokenizer.Encode(text, TextEncoder.ContextLength).Ids;
+
+    /// <summary>Tokenizes and embeds texts in one batch, padded to the longest when the text tower allows.</summary>
     public EmbeddingMatrix EmbedTexts(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var sequences = texts.Select(t => Tokenizer.Encode(t, TextEncoder.ContextLength).Ids).ToList();
-        return TextEncoder.Encode(sequences);
+        return TextEncoder.Encode([.. texts.Select(TokenizeText)]);
     }
 
     /// <summary>Decodes, preprocesses and embeds encoded images (JPEG, PNG, ...); bad input throws <see cref="ImageRejectedException"/>.</summary>

@@ -14,11 +14,22 @@ public static class ZeroShotClassifierBuilder
 {
     public const int DefaultBatchSize = 256;
 
-    /// <summary>Builds with a loaded model's tokenizer and text tower.</summary>
+    /// <summary>
+    /// Builds with a loaded model's tokenizer and text tower; when the tower pads to the longest prompt of a batch,
+    /// prompts of similar token length share a batch.
+    /// </summary>
     public static ClassMatrix Build(ClipModel model, Taxonomy taxonomy, int batchSize = DefaultBatchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Build(taxonomy, model.ModelId, model.EmbedTexts, batchSize);
+        ArgumentNullException.ThrowIfNull(taxonomy);
+        var (prompts, owners) = Prompts(taxonomy);
+        var sequences = prompts.ConvertAll(model.TokenizeText);
+        return BuildInBatches(
+            taxonomy,
+            model.ModelId,
+            owners,
+            model.TextEncoder.Batches(sequences, batchSize),
+            batch => model.TextEncoder.Encode([.. batch.Select(i => sequences[i])]));
     }
 
     /// <param name="taxonomy">Classes, names and templates.</param>
@@ -35,7 +46,18 @@ public static class ZeroShotClassifierBuilder
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
         ArgumentNullException.ThrowIfNull(embedPrompts);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var (prompts, owners) = Prompts(taxonomy);
+        return BuildInBatches(
+            taxonomy,
+            modelId,
+            owners,
+            Enumerable.Range(0, prompts.Count).Chunk(batchSize),
+            batch => embedPrompts([.. batch.Select(i => prompts[i])]));
+    }
 
+    /// <summary>Every prompt of the taxonomy and the index of the class it belongs to.</summary>
+    private static (List<string> Prompts, List<int> Owners) Prompts(Taxonomy taxonomy)
+    {
         var prompts = new List<string>();
         var owners = new List<int>();
         for (var c = 0; c < taxonomy.Classes.Count; c++)
@@ -47,17 +69,26 @@ public static class ZeroShotClassifierBuilder
             }
         }
 
+        return (prompts, owners);
+    }
+
+    /// <summary>
+    /// Embeds each batch (indices of prompts, each prompt in one batch) with <paramref name="embedBatch"/>, one row per
+    /// index in the batch's order, and adds every row to the class at its prompt's index in <paramref name="owners"/>.
+    /// </summary>
+    private static ClassMatrix BuildInBatches(
+        Taxonomy taxonomy, string modelId, List<int> owners, IEnumerable<int[]> batches, Func<int[], EmbeddingMatrix> embedBatch)
+    {
         float[]? sums = null;
         var dimension = 0;
-        for (var start = 0; start < prompts.Count; start += batchSize)
+        foreach (var batch in batches)
         {
-            var batch = prompts.GetRange(start, Math.Min(batchSize, prompts.Count - start));
-            var embeddings = embedPrompts(batch);
-            if (embeddings.Count != batch.Count || (sums is not null && embeddings.Dimension != dimension))
+            var embeddings = embedBatch(batch);
+            if (embeddings.Count != batch.Length || (sums is not null && embeddings.Dimension != dimension))
             {
                 throw new InvalidOperationException(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"the prompt embedder returned {embeddings.Count}×{embeddings.Dimension} for {batch.Count} prompts (expected width {(sums is null ? embeddings.Dimension : dimension)})"));
+                    $"the prompt embedder returned {embeddings.Count}×{embeddings.Dimension} for {batch.Length} prompts (expected width {(sums is null ? embeddings.Dimension : dimension)})"));
             }
 
             if (sums is null)
@@ -66,9 +97,9 @@ public static class ZeroShotClassifierBuilder
                 sums = new float[taxonomy.Classes.Count * dimension];
             }
 
-            for (var i = 0; i < batch.Count; i++)
+            for (var i = 0; i < batch.Length; i++)
             {
-                var sum = sums.AsSpan(owners[start + i] * dimension, dimension);
+                var sum = sums.AsSpan(owners[batch[i]] * dimension, dimension);
                 TensorPrimitives.Add(sum, embeddings.Row(i), sum);
             }
         }
