@@ -7,6 +7,16 @@ if (args is ["zeroshot"])
     return 0;
 }
 
+if (args is ["prompts", .. var promptOptions])
+{
+    return PromptThroughput.Run(promptOptions);
+}
+
+if (args is ["preprocess", .. var preprocessOptions])
+{
+    return PreprocessThroughput.Run(preprocessOptions);
+}
+
 if (args is ["training", .. var trainingOptions])
 {
     return TrainingThroughput.Run(trainingOptions);
