@@ -8,9 +8,10 @@ using Clip.TestUtilities;
 namespace Clip.Benchmarks;
 
 /// <summary>
-/// <c>preprocess DIR... [--jpeg exact|fast] [--seconds S] [--model DIR]</c>: single-thread decode + resize + crop +
+/// <c>preprocess DIR... [--jpeg exact|fast] [--seconds S] [--model DIR] [--difference]</c>: single-thread decode + resize + crop +
 /// normalise throughput per folder, and CPU per image (stable on a busy machine where wall time is not), printed in the format of <c>perf/pillow_preprocess.py</c> so the two can be
-/// compared line by line (<c>perf/compare_preprocess.sh</c> runs both).
+/// compared line by line (<c>perf/compare_preprocess.py</c> runs both). With <c>--difference</c> it times nothing and
+/// prints, per folder, how far the fast JPEG path's tensors land from the exact ones (mean and max |Δ|, normalised units).
 /// </summary>
 internal static class PreprocessThroughput
 {
@@ -20,6 +21,7 @@ internal static class PreprocessThroughput
         var jpeg = JpegDecode.Exact;
         var seconds = 5.0;
         var model = TestPaths.BundledModel;
+        var difference = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -33,6 +35,9 @@ internal static class PreprocessThroughput
                 case "--model":
                     model = args[++i];
                     break;
+                case "--difference":
+                    difference = true;
+                    break;
                 default:
                     folders.Add(args[i]);
                     break;
@@ -45,12 +50,18 @@ internal static class PreprocessThroughput
             return 2;
         }
 
-        var preprocessor = new ImagePreprocessor(ModelBundle.Load(model).Preprocessor, new ImageLimits { JpegDecode = jpeg });
+        var config = ModelBundle.Load(model).Preprocessor;
+        if (difference)
+        {
+            PrintDifferences(folders, config);
+            return 0;
+        }
+
+        var preprocessor = new ImagePreprocessor(config, new ImageLimits { JpegDecode = jpeg });
         var tensor = new float[preprocessor.Config.TensorLength];
         foreach (var folder in folders)
         {
-            var files = Directory.EnumerateFiles(folder).Where(ImageFileNames.HasImageExtension).Order(StringComparer.Ordinal)
-                .Select(File.ReadAllBytes).ToArray();
+            var files = Read(folder);
             var megapixels = 0.0;
             foreach (var file in files)
             {
@@ -80,5 +91,36 @@ internal static class PreprocessThroughput
         }
 
         return 0;
+    }
+
+    private static byte[][] Read(string folder) =>
+        Directory.EnumerateFiles(folder).Where(ImageFileNames.HasImageExtension).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+
+    private static void PrintDifferences(List<string> folders, PreprocessorConfig config)
+    {
+        var exact = new ImagePreprocessor(config, new ImageLimits { JpegDecode = JpegDecode.Exact });
+        var fast = new ImagePreprocessor(config, new ImageLimits { JpegDecode = JpegDecode.Fast });
+        foreach (var folder in folders)
+        {
+            var files = Read(folder);
+            double sum = 0, max = 0;
+            long count = 0;
+            foreach (var file in files)
+            {
+                var a = exact.Preprocess(file);
+                var b = fast.Preprocess(file);
+                for (var i = 0; i < a.Length; i++)
+                {
+                    var delta = Math.Abs((double)a[i] - b[i]);
+                    sum += delta;
+                    max = Math.Max(max, delta);
+                }
+
+                count += a.Length;
+            }
+
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture, $"dir={folder} files={files.Length} fast_vs_exact_mean_abs={sum / count:F5} fast_vs_exact_max_abs={max:F5}"));
+        }
     }
 }

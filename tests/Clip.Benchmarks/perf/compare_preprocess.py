@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Run the C# preprocessor and Pillow's pipeline side by side on the same files and print the ratios.
 
-    /usr/bin/python3 tests/Clip.Benchmarks/perf/compare_preprocess.py [DIR...] [--rounds 3] [--seconds 4]
+    /usr/bin/python3 tests/Clip.Benchmarks/perf/compare_preprocess.py [DIR...] [--rounds 3] [--seconds 4] [--no-build]
 
 DIRs default to the photo set of make_photos.py (~/.cache/clip-workers/photos/{small,2.7mp,12mp}).
 Builds tests/Clip.Benchmarks in Release, then for each round runs, one after the other and single
@@ -46,14 +46,16 @@ def main():
     p.add_argument("dirs", nargs="*")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--seconds", type=float, default=4)
+    p.add_argument("--no-build", action="store_true", help="use the Release build already there")
     a = p.parse_args()
     dirs = a.dirs or [os.path.join(CACHE, d) for d in ("small", "2.7mp", "12mp")]
     missing = [d for d in dirs if not os.path.isdir(d)]
     if missing:
         sys.exit(f"missing photo folders {missing}: run /usr/bin/python3 {HERE}/make_photos.py first")
 
-    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", "tests/Clip.Benchmarks"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    if not a.no_build:
+        subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", "tests/Clip.Benchmarks"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
     seconds = str(a.seconds)
     pipelines = {
         "ours exact": ["dotnet", HARNESS, "preprocess", *dirs, "--jpeg", "exact", "--seconds", seconds],
