@@ -34,6 +34,16 @@ public sealed class WorkerDeploymentTests
         Assert.Equal("cpu", PodSpecs.EnvValue(worker, "Clip__Inference__Device"));
     }
 
+    [Fact]
+    public async Task Worker_JpegDecode_DefaultsToFastAndCanBeExact()
+    {
+        var (_, _, byDefault) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired));
+        var (_, _, exact) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired), "inference.jpegDecode=exact");
+
+        Assert.Equal("fast", PodSpecs.EnvValue(byDefault, "Clip__Images__JpegDecode"));
+        Assert.Equal("exact", PodSpecs.EnvValue(exact, "Clip__Images__JpegDecode"));
+    }
+
     [Theory]
     [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
     public async Task Worker_SchedulesOntoTheTaintedGpuPool(string values)

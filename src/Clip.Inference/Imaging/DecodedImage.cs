@@ -24,6 +24,10 @@ internal enum PilMode
 /// </summary>
 internal sealed class DecodedImage : IDisposable
 {
+    // Full-resolution frames are tens of MB: the shared pool would keep one per thread and several per core,
+    // so they get a pool of their own that retains at most one buffer per core in each size class.
+    private static readonly ArrayPool<byte> FramePool = ArrayPool<byte>.Create(1 << 30, Environment.ProcessorCount);
+
     private byte[]? _rented;
     private Image? _image;
     private readonly Memory<byte> _pixels;
@@ -60,7 +64,7 @@ internal sealed class DecodedImage : IDisposable
     public static DecodedImage Rent(int width, int height, int channels, PilMode mode, ImageSize? source = null)
     {
         var length = checked(width * height * channels);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
+        var rented = FramePool.Rent(length);
         return new DecodedImage(rented.AsMemory(0, length), width, height, channels, mode, source ?? new ImageSize(width, height), rented, null);
     }
 
@@ -81,7 +85,7 @@ internal sealed class DecodedImage : IDisposable
     {
         if (_rented is not null)
         {
-            ArrayPool<byte>.Shared.Return(_rented);
+            FramePool.Return(_rented);
             _rented = null;
         }
 

@@ -46,7 +46,17 @@ public sealed class ImagePreprocessor
     {
         CheckDestination(destination);
         CheckLength(encoded.Length);
-        return Preprocess(encoded.ToArray(), destination);
+        return PreprocessChecked(encoded.ToArray(), destination);
+    }
+
+    /// <inheritdoc cref="Preprocess(ReadOnlySpan{byte}, Span{float})"/>
+    /// <remarks>Reads the array in place, where the span overload copies it first.</remarks>
+    public ImageSize Preprocess(byte[] encoded, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        CheckDestination(destination);
+        CheckLength(encoded.Length);
+        return PreprocessChecked(encoded, destination);
     }
 
     /// <inheritdoc cref="Preprocess(ReadOnlySpan{byte}, Span{float})"/>
@@ -64,7 +74,7 @@ public sealed class ImagePreprocessor
         ArgumentNullException.ThrowIfNull(encoded);
         var bytes = await ReadBoundedAsync(encoded, _limits.MaxEncodedBytes, ct);
         var tensor = new float[Config.TensorLength];
-        Preprocess(bytes, tensor);
+        PreprocessChecked(bytes, tensor);
         return tensor;
     }
 
@@ -82,7 +92,7 @@ public sealed class ImagePreprocessor
         return Image.LoadPixelData<Rgb24>(_decoder.Configuration, rgb, Config.CropWidth, Config.CropHeight);
     }
 
-    private ImageSize Preprocess(byte[] encoded, Span<float> destination)
+    private ImageSize PreprocessChecked(byte[] encoded, Span<float> destination)
     {
         using var crop = Crop(encoded, out var source);
         crop.WriteTensor(_normalization, destination);

@@ -73,7 +73,7 @@ internal static class GoldenCorpus
 
     public static string Hash(GoldenCase golden)
     {
-        var preprocessor = new ImagePreprocessor(golden.Config, new ImageLimits());
+        var preprocessor = new ImagePreprocessor(golden.Config, new ImageLimits { JpegDecode = JpegDecode.Exact });
         var tensor = preprocessor.Preprocess(golden.Encoded());
         var bytes = new byte[tensor.Length * sizeof(float)];
         Buffer.BlockCopy(tensor, 0, bytes, 0, bytes.Length);

@@ -13,7 +13,7 @@ public sealed class ImagePreprocessorReferenceTests(ITestOutputHelper output)
     public void Preprocess_ReferenceFixture_MatchesTorchvision(string image)
     {
         var fixture = ReferenceFixtures.Get(image);
-        var preprocessor = new ImagePreprocessor(ReferenceFixtures.OpenAiConfig(fixture.Size), new ImageLimits());
+        var preprocessor = new ImagePreprocessor(ReferenceFixtures.OpenAiConfig(fixture.Size), new ImageLimits { JpegDecode = JpegDecode.Exact });
 
         var actual = preprocessor.Preprocess(ReferenceFixtures.Bytes(image));
 
@@ -28,7 +28,7 @@ public sealed class ImagePreprocessorReferenceTests(ITestOutputHelper output)
     public void Preprocess_CropShiftedByOnePixel_FailsTheBounds()
     {
         var fixture = ReferenceFixtures.Get("photo_baseline.jpg");
-        var preprocessor = new ImagePreprocessor(ReferenceFixtures.OpenAiConfig(fixture.Size), new ImageLimits());
+        var preprocessor = new ImagePreprocessor(ReferenceFixtures.OpenAiConfig(fixture.Size), new ImageLimits { JpegDecode = JpegDecode.Exact });
         var actual = preprocessor.Preprocess(ReferenceFixtures.Bytes(fixture.Image));
         var expected = fixture.ReadTensor();
 
