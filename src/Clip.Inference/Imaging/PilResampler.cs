@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Clip.Inference.Bundles;
 
 namespace Clip.Inference.Imaging;
@@ -88,80 +89,90 @@ internal static class PilResampler
         }
     }
 
+    /// <summary>
+    /// The horizontal pass, eight source rows at a time: the block is transposed so that each source column holds the
+    /// eight rows' samples side by side, and each output sample becomes a sum of weight × eight widened samples over
+    /// its taps, with no horizontal reduction.
+    /// </summary>
     private static void ResampleHorizontal(
         ReadOnlySpan<byte> source, int width, int channels, int firstRow, int rows, Coefficients coefficients, bool premultiply, Span<byte> result)
     {
-        var lanes = Vector<int>.Count;
-        var planeLength = width + lanes;
-        var planes = ArrayPool<int>.Shared.Rent(planeLength * channels);
+        const int Lanes = 8;
+        var (firstColumn, columns) = coefficients.SourceRange();
+        var outputs = coefficients.Count;
+        var block = ArrayPool<byte>.Shared.Rent(columns * channels * Lanes);
+        Span<int> sums = stackalloc int[Lanes];
         try
         {
-            // The lanes past each plane's end are read against zero weights; clear them once.
-            Array.Clear(planes);
-            var outputs = coefficients.Count;
-            for (var r = 0; r < rows; r++)
+            ref var start = ref MemoryMarshal.GetArrayDataReference(block);
+            for (var top = 0; top < rows; top += Lanes)
             {
-                Deinterleave(source.Slice((firstRow + r) * width * channels, width * channels), channels, premultiply, planes, planeLength);
-                var row = result.Slice(r * outputs * channels, outputs * channels);
+                var count = Math.Min(Lanes, rows - top);
+                for (var r = 0; r < count; r++)
+                {
+                    var row = source.Slice((((firstRow + top + r) * width) + firstColumn) * channels, columns * channels);
+                    Transpose(row, channels, premultiply, block, columns, r);
+                }
+
                 for (var c = 0; c < channels; c++)
                 {
-                    ref var plane = ref planes[c * planeLength];
+                    ref var plane = ref Unsafe.Add(ref start, c * columns * Lanes);
                     for (var x = 0; x < outputs; x++)
                     {
-                        var sum = Dot(ref Unsafe.Add(ref plane, coefficients.First(x)), coefficients.Weights(x), coefficients.Vectors(x));
-                        row[(x * channels) + c] = Clip8(sum + Half);
+                        var weights = coefficients.Weights(x);
+                        ref var column = ref Unsafe.Add(ref plane, (coefficients.First(x) - firstColumn) * Lanes);
+                        var sum = Vector256.Create(Half);
+                        for (var k = 0; k < weights.Length; k++)
+                        {
+                            var eight = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref column, k * Lanes))).AsByte();
+                            var samples = Vector256.WidenLower(Vector128.WidenLower(eight).ToVector256Unsafe()).AsInt32();
+                            sum += samples * Vector256.Create(weights[k]);
+                        }
+
+                        Vector256.Min(Vector256.Max(Vector256.ShiftRightArithmetic(sum, PrecisionBits), Vector256<int>.Zero), Vector256.Create(255)).CopyTo(sums);
+                        var output = (((top * outputs) + x) * channels) + c;
+                        for (var r = 0; r < count; r++, output += outputs * channels)
+                        {
+                            result[output] = (byte)sums[r];
+                        }
                     }
                 }
             }
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(planes);
+            ArrayPool<byte>.Shared.Return(block);
         }
     }
 
-    private static void Deinterleave(ReadOnlySpan<byte> row, int channels, bool premultiply, int[] planes, int planeLength)
+    /// <summary>Writes one row's samples into lane <paramref name="lane"/> of the block: [channel][column][lane].</summary>
+    private static void Transpose(ReadOnlySpan<byte> row, int channels, bool premultiply, byte[] block, int columns, int lane)
     {
-        var width = row.Length / channels;
-        if (channels == 3)
+        const int Lanes = 8;
+        ref var to = ref MemoryMarshal.GetArrayDataReference(block);
+        ref var from = ref MemoryMarshal.GetReference(row);
+        var plane = columns * Lanes;
+        for (var x = 0; x < columns; x++)
         {
-            var red = planes.AsSpan(0, width);
-            var green = planes.AsSpan(planeLength, width);
-            var blue = planes.AsSpan(2 * planeLength, width);
-            for (int x = 0, i = 0; x < width; x++, i += 3)
+            ref var pixel = ref Unsafe.Add(ref from, x * channels);
+            var index = (x * Lanes) + lane;
+            if (channels == 3)
             {
-                red[x] = row[i];
-                green[x] = row[i + 1];
-                blue[x] = row[i + 2];
+                Unsafe.Add(ref to, index) = pixel;
+                Unsafe.Add(ref to, plane + index) = Unsafe.Add(ref pixel, 1);
+                Unsafe.Add(ref to, (2 * plane) + index) = Unsafe.Add(ref pixel, 2);
+                continue;
             }
 
-            return;
-        }
-
-        for (int x = 0, i = 0; x < width; x++, i += 4)
-        {
-            int alpha = row[i + 3];
+            var alpha = Unsafe.Add(ref pixel, 3);
             for (var c = 0; c < 3; c++)
             {
-                planes[(c * planeLength) + x] = premultiply ? PixelPlanes.MulDiv255(row[i + c], alpha) : row[i + c];
+                var sample = Unsafe.Add(ref pixel, c);
+                Unsafe.Add(ref to, (c * plane) + index) = premultiply ? PixelPlanes.MulDiv255(sample, alpha) : sample;
             }
 
-            planes[(3 * planeLength) + x] = alpha;
+            Unsafe.Add(ref to, (3 * plane) + index) = alpha;
         }
-    }
-
-    private static int Dot(ref int values, ReadOnlySpan<int> weights, int vectors)
-    {
-        ref var weight = ref MemoryMarshal.GetReference(weights);
-        var lanes = Vector<int>.Count;
-        var sum = Vector<int>.Zero;
-        for (var v = 0; v < vectors; v++)
-        {
-            var offset = (nuint)(v * lanes);
-            sum += Vector.LoadUnsafe(ref values, offset) * Vector.LoadUnsafe(ref weight, offset);
-        }
-
-        return Vector.Sum(sum);
     }
 
     private static void ResampleVertical(ReadOnlySpan<byte> rows, int rowLength, int firstRow, Coefficients coefficients, Span<byte> result)
@@ -170,7 +181,7 @@ internal static class PilResampler
         for (var y = 0; y < coefficients.Count; y++)
         {
             var first = coefficients.First(y) - firstRow;
-            var weights = coefficients.Weights(y)[..coefficients.Taps(y)];
+            var weights = coefficients.Weights(y);
             var output = result.Slice(y * rowLength, rowLength);
             var s = 0;
             for (; s + block <= rowLength; s += block)
@@ -271,7 +282,7 @@ internal static class PilResampler
 
     /// <summary>
     /// Pillow's precompute_coeffs for the outputs [start, start + count): first source index, tap count and
-    /// fixed-point weights, each output's weights zero-padded to whole vectors.
+    /// fixed-point weights.
     /// </summary>
     private sealed class Coefficients
     {
@@ -292,11 +303,7 @@ internal static class PilResampler
 
         public int First(int output) => _first[output];
 
-        public int Taps(int output) => _taps[output];
-
-        public int Vectors(int output) => (_taps[output] + Vector<int>.Count - 1) / Vector<int>.Count;
-
-        public ReadOnlySpan<int> Weights(int output) => _weights.AsSpan(output * _stride, _stride);
+        public ReadOnlySpan<int> Weights(int output) => _weights.AsSpan(output * _stride, _taps[output]);
 
         /// <summary>The source indices the outputs read: first and count.</summary>
         public (int First, int Count) SourceRange()
@@ -318,8 +325,7 @@ internal static class PilResampler
             var filterScale = Math.Max(scale, 1.0);
             var support = kernel.Support * filterScale;
             var kernelSize = ((int)Math.Ceiling(support) * 2) + 1;
-            var lanes = Vector<int>.Count;
-            var stride = (kernelSize + lanes - 1) / lanes * lanes;
+            var stride = kernelSize;
             var first = new int[count];
             var taps = new int[count];
             var weights = new int[count * stride];
