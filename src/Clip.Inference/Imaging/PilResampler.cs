@@ -12,7 +12,7 @@ namespace Clip.Inference.Imaging;
 /// convolution whose support widens with the downscale factor, 22-bit fixed-point weights, horizontal
 /// pass first, rounding to 8 bits after each pass), but computing only the output pixels of a window
 /// (the centre crop) and only the source rows that window reads. Integer sums are exact in any order,
-/// so the vectorised dot products give Pillow's bytes.
+/// so the vectorised sums give Pillow's bytes.
 /// </summary>
 internal static class PilResampler
 {
