@@ -20,4 +20,10 @@ public sealed class InferenceOptions
     /// <summary>Threads ONNX Runtime uses inside one operator on CPU; 0 lets it choose.</summary>
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// Whether ONNX Runtime's idle CPU threads spin between operators. Off by default: image preparation shares the
+    /// cores, and spinning threads take them from it (the worker labelled ViT-B/32-size batches 15 % faster without).
+    /// </summary>
+    public bool IntraOpSpinning { get; set; }
 }

@@ -87,6 +87,7 @@ public sealed class OnnxSessionFactory
     private SessionOptions CpuSessionOptions()
     {
         var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", _options.IntraOpSpinning ? "1" : "0");
         if (_options.IntraOpThreads > 0)
         {
             sessionOptions.IntraOpNumThreads = _options.IntraOpThreads;
