@@ -142,25 +142,24 @@ internal sealed class ImageDecoder
     /// <summary>The image's pixels as RGB or RGBA bytes, without a copy when it already holds one of those layouts; takes ownership of <paramref name="image"/>.</summary>
     private DecodedImage Unpack(Image image, PilMode mode)
     {
-        var decoded = image switch
+        switch (image)
         {
-            Image<Rgb24> rgb => DecodedImage.Wrap(rgb, mode),
-            Image<Rgba32> rgba => DecodedImage.Wrap(rgba, mode),
-            Image<Rgb48> or Image<Rgba64> or Image<L16> or Image<La32> => HighBytes(image, mode),
-            _ => null,
-        };
-        if (decoded is not null)
-        {
-            return decoded;
-        }
-
-        using (image)
-        {
-            return mode == PilMode.Rgba ? Copy(image.CloneAs<Rgba32>(Configuration), mode) : Copy(image.CloneAs<Rgb24>(Configuration), mode);
+            case Image<Rgb24> rgb:
+                return Own(rgb, mode);
+            case Image<Rgba32> rgba:
+                return Own(rgba, mode);
+            case Image<Rgb48> or Image<Rgba64> or Image<L16> or Image<La32>:
+                return HighBytes(image, mode);
+            default:
+                using (image)
+                {
+                    return mode == PilMode.Rgba ? Own(image.CloneAs<Rgba32>(Configuration), mode) : Own(image.CloneAs<Rgb24>(Configuration), mode);
+                }
         }
     }
 
-    private static DecodedImage Copy<TPixel>(Image<TPixel> image, PilMode mode)
+    /// <summary>The image's own pixel buffer when it is one block, else a pooled copy; takes ownership of <paramref name="image"/>.</summary>
+    private static DecodedImage Own<TPixel>(Image<TPixel> image, PilMode mode)
         where TPixel : unmanaged, IPixel<TPixel>
     {
         var wrapped = DecodedImage.Wrap(image, mode);
