@@ -44,32 +44,33 @@ internal static class PilResampler
         var kernel = Kernel.For(filter);
         var vertical = newHeight != height ? Coefficients.Compute(height, newHeight, window.Top, window.Height, kernel) : null;
         var (firstRow, rows) = vertical is null ? (window.Top, window.Height) : vertical.SourceRange();
-        var intermediate = ArrayPool<byte>.Shared.Rent(rows * rowLength);
+
+        // Without a vertical pass the horizontal one writes the window's rows straight into the destination.
+        var intermediate = vertical is null ? null : ArrayPool<byte>.Shared.Rent(rows * rowLength);
         try
         {
+            var rowsOut = intermediate is null ? destination : intermediate.AsSpan(0, rows * rowLength);
             var horizontal = newWidth != width ? Coefficients.Compute(width, newWidth, window.Left, window.Width, kernel) : null;
             if (horizontal is null)
             {
-                CopyColumns(source, width, channels, firstRow, rows, window.Left, window.Width, premultiply, intermediate);
+                CopyColumns(source, width, channels, firstRow, rows, window.Left, window.Width, premultiply, rowsOut);
             }
             else
             {
-                ResampleHorizontal(source, width, channels, firstRow, rows, horizontal, premultiply, intermediate);
+                ResampleHorizontal(source, width, channels, firstRow, rows, horizontal, premultiply, rowsOut);
             }
 
-            var rowsIn = intermediate.AsSpan(0, rows * rowLength);
-            if (vertical is null)
+            if (vertical is not null)
             {
-                rowsIn.CopyTo(destination);
-            }
-            else
-            {
-                ResampleVertical(rowsIn, rowLength, firstRow, vertical, destination);
+                ResampleVertical(rowsOut, rowLength, firstRow, vertical, destination);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(intermediate);
+            if (intermediate is not null)
+            {
+                ArrayPool<byte>.Shared.Return(intermediate);
+            }
         }
     }
 
