@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Clip.Inference.Bundles;
 using Clip.Inference.Imaging;
@@ -9,7 +8,8 @@ namespace Clip.Benchmarks;
 
 /// <summary>
 /// <c>preprocess DIR... [--jpeg exact|fast] [--seconds S] [--model DIR] [--difference]</c>: single-thread decode + resize + crop +
-/// normalise throughput per folder, and CPU per image (stable on a busy machine where wall time is not), printed in the format of <c>perf/pillow_preprocess.py</c> so the two can be
+/// normalise throughput per folder (<see cref="PrepareRate"/>), and the thread's CPU per image (steadier on a busy machine than wall
+/// time), printed in the format of <c>perf/pillow_preprocess.py</c> so the two can be
 /// compared line by line (<c>perf/compare_preprocess.py</c> runs both). With <c>--difference</c> it times nothing and
 /// prints, per folder, how far the fast JPEG path's tensors land from the exact ones (mean and max |Δ|, normalised units).
 /// </summary>
@@ -58,36 +58,13 @@ internal static class PreprocessThroughput
         }
 
         var preprocessor = new ImagePreprocessor(config, new ImageLimits { JpegDecode = jpeg });
-        var tensor = new float[preprocessor.Config.TensorLength];
         foreach (var folder in folders)
         {
             var files = Read(folder);
-            var megapixels = 0.0;
-            foreach (var file in files)
-            {
-                var size = preprocessor.Preprocess(file, tensor);
-                megapixels += size.Width * size.Height / 1e6;
-            }
-
-            var images = 0;
-            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed.TotalSeconds < seconds)
-            {
-                foreach (var file in files)
-                {
-                    preprocessor.Preprocess(file, tensor);
-                    images++;
-                }
-            }
-
-            var elapsed = clock.Elapsed.TotalSeconds;
-
-            // Process CPU, not this thread's: it also counts the JIT and the GC, so it can only overstate the cost.
-            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
+            var rate = PrepareRate.Measure(preprocessor, files, TimeSpan.FromSeconds(seconds));
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"dir={folder} mode={jpeg.ToString().ToLowerInvariant()} threads=1 files={files.Length} mean_mp={megapixels / files.Length:F3} images={images} seconds={elapsed:F3} images_per_s={images / elapsed:F1} ms_per_image={1000 * elapsed / images:F3} cpu_ms_per_image={cpu / images:F3}"));
+                $"dir={folder} mode={jpeg.ToString().ToLowerInvariant()} threads=1 files={files.Length} mean_mp={rate.MeanMegapixels:F3} images={rate.Images} seconds={rate.Seconds:F3} images_per_s={rate.ImagesPerSecond:F1} ms_per_image={1000 / rate.ImagesPerSecond:F3} cpu_ms_per_image={1000 / rate.ImagesPerCpuSecond:F3}"));
         }
 
         return 0;
