@@ -102,6 +102,7 @@ public sealed class EncoderContractTests : IDisposable
         // the ratio survives normalisation and shows exactly which positions were masked in.
         Assert.Equal(shortIds.Sum() / 4.0, embeddings.Row(0)[0] / embeddings.Row(0)[1], 2);
         Assert.Equal(longerIds.Sum() / 8.0, embeddings.Row(1)[0] / embeddings.Row(1)[1], 2);
+        Assert.Equal(ClipTextEncoder.DefaultContextLength, encoder.ContextLength);
     }
 
     [Fact]
