@@ -71,6 +71,23 @@ public sealed class PipelineDispositionTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Handle_HundredKilobyteBlobName_DeadLettersAsUrlTooLongAndRecordsAShortenedSource()
+    {
+        var name = new string('n', 100 * 1024);
+        var url = "https://myaccount.blob.core.windows.net/images/" + name;
+        var body = Encoding.UTF8.GetString(BlobCreatedEventWriter.EventGrid(Event(url, blob: name), Account, DateTimeOffset.UtcNow));
+
+        var disposition = await Handler.HandleAsync(Message(body), CancellationToken.None);
+
+        var dead = Assert.IsType<MessageDisposition.DeadLettered>(disposition);
+        Assert.Equal("refused_source:url_too_long", dead.Reason);
+        var failure = Assert.Single(await _worker!.Store.GetFailuresAsync());
+        Assert.Equal(("validate", "refused_source:url_too_long"), (failure.Stage.ToString().ToLowerInvariant(), failure.Reason));
+        Assert.StartsWith("https://myaccount.blob.core.windows.net/images/nnn", failure.SourceUri, StringComparison.Ordinal);
+        Assert.True(failure.SourceUri.Length < 512, $"{failure.SourceUri.Length} characters recorded");
+    }
+
+    [Fact]
     public async Task Handle_OnlyEventsOfOtherTypes_CompletesWithNothingRecorded()
     {
         const string deleted = """

@@ -13,6 +13,7 @@ public sealed class BlobCreatedEventParser
 
     private const string SubjectPrefix = "/blobServices/default/containers/";
     private const string SubjectBlobsMarker = "/blobs/";
+    private const int MaxETagLength = 256;
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
@@ -153,12 +154,19 @@ public sealed class BlobCreatedEventParser
                 $"Event {index}: the subject names container '{container}' and blob '{blobName}', but data.url points elsewhere.");
         }
 
+        var etag = OptionalString(data, "eTag", index);
+        if (etag is { Length: > MaxETagLength })
+        {
+            // Azure's are about 20 characters; an unbounded one could not be recorded next to a failure.
+            throw Invalid(index, "data.eTag", $"is longer than {MaxETagLength} characters");
+        }
+
         return new BlobCreatedEvent(
             id,
             blobUri,
             container,
             blobName,
-            OptionalString(data, "eTag", index),
+            etag,
             OptionalLength(data, index),
             OptionalString(data, "contentType", index),
             OptionalString(data, "api", index));

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Clip.Ingestion.Events;
 
 namespace Clip.Ingestion.Sources;
@@ -9,6 +12,33 @@ namespace Clip.Ingestion.Sources;
 /// </summary>
 public sealed class BlobSourcePolicy
 {
+    /// <summary>Azure Storage's limit on a blob name, in characters.</summary>
+    public const int MaxBlobNameLength = 1024;
+
+    /// <summary>
+    /// The longest blob URL accepted: an account host, a container and a 1,024-character name fit with room to spare
+    /// when the name is plain ASCII. Results are keyed by source URL, and PostgreSQL refuses a B-tree index entry over
+    /// 2,704 bytes, so a longer URL could never be recorded; it is refused instead, as <c>url_too_long</c>. (A name of
+    /// 1,024 non-ASCII characters, percent-encoded, does not fit either.)
+    /// </summary>
+    public const int MaxUrlLength = 2048;
+
+    /// <summary>
+    /// A URL as it may be recorded in a failure row: itself when it is within <see cref="MaxUrlLength"/>, otherwise its
+    /// start, its length and the SHA-256 of the whole, which keep two long URLs apart without storing either.
+    /// </summary>
+    public static string Recordable(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        if (url.Length <= MaxUrlLength)
+        {
+            return url;
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(url)));
+        return string.Create(CultureInfo.InvariantCulture, $"{url[..256]}... ({url.Length} characters, sha256:{hash})");
+    }
+
     private readonly AllowedEntry[] _entries;
     private readonly long _maxBlobBytes;
 
@@ -21,16 +51,31 @@ public sealed class BlobSourcePolicy
     }
 
     /// <summary>Returns the source to fetch.</summary>
+    /// <remarks>
+    /// A URL that breaks several rules is refused for the first in <see cref="RefusedSourceReason"/>'s order: its
+    /// length, then whether it is a web URL at all, then who it would talk to (credentials, host), then how (scheme,
+    /// port), then what it would read (path, container, blob name), and last whether the event agrees with it.
+    /// </remarks>
     /// <exception cref="RefusedSourceException">The URL is outside every allowed container, or the blob is too large.</exception>
     public AllowedBlobSource Validate(BlobCreatedEvent blobEvent)
     {
         ArgumentNullException.ThrowIfNull(blobEvent);
         var uri = blobEvent.BlobUri;
         var raw = uri.OriginalString;
+        if (raw.Length > MaxUrlLength)
+        {
+            throw Refuse(RefusedSourceReason.UrlTooLong, $"The blob URL is {raw.Length} characters long; at most {MaxUrlLength} are accepted.");
+        }
+
         var authority = uri.IsAbsoluteUri ? BlobUrlText.Authority(raw) : null;
         if (authority is null)
         {
             throw Refuse(RefusedSourceReason.NotAbsolute, "The blob URL is not an absolute URL.");
+        }
+
+        if (uri.Scheme is not ("https" or "http"))
+        {
+            throw Refuse(RefusedSourceReason.SchemeNotHttps, $"The blob URL scheme '{uri.Scheme}' is not https.");
         }
 
         if (authority.Contains('@', StringComparison.Ordinal) || uri.UserInfo.Length > 0)
@@ -38,31 +83,14 @@ public sealed class BlobSourcePolicy
             throw Refuse(RefusedSourceReason.UserInfo, "The blob URL carries user information.");
         }
 
-        if (raw.Contains('\\', StringComparison.Ordinal))
-        {
-            throw Refuse(RefusedSourceReason.InvalidPath, "The blob URL contains a backslash.");
-        }
-
-        if (raw.Contains('?', StringComparison.Ordinal) || raw.Contains('#', StringComparison.Ordinal))
-        {
-            throw Refuse(RefusedSourceReason.QueryOrFragment, "The blob URL carries a query string or fragment.");
-        }
-
         var rawHost = HostOf(authority);
         var sameHost = _entries
             .Where(e => string.Equals(e.Host, uri.Host, StringComparison.OrdinalIgnoreCase)
                 && string.Equals(e.Host, rawHost, StringComparison.OrdinalIgnoreCase))
             .ToArray();
-        var isIpHost = uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6;
-
         if (sameHost.Length == 0)
         {
-            if (!string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.Ordinal))
-            {
-                throw Refuse(RefusedSourceReason.SchemeNotHttps, $"The blob URL scheme '{uri.Scheme}' is not https.");
-            }
-
-            throw isIpHost
+            throw uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
                 ? Refuse(RefusedSourceReason.IpHost, "The blob URL host is an IP address that is not an allowed endpoint.")
                 : Refuse(RefusedSourceReason.HostNotAllowed, $"The blob URL host '{uri.Host}' is not an allowed storage account.");
         }
@@ -77,6 +105,16 @@ public sealed class BlobSourcePolicy
         if (samePort.Length == 0)
         {
             throw Refuse(RefusedSourceReason.PortNotAllowed, $"The blob URL port {uri.Port} is not allowed for host '{uri.Host}'.");
+        }
+
+        if (raw.Contains('\\', StringComparison.Ordinal))
+        {
+            throw Refuse(RefusedSourceReason.InvalidPath, "The blob URL contains a backslash.");
+        }
+
+        if (raw.Contains('?', StringComparison.Ordinal) || raw.Contains('#', StringComparison.Ordinal))
+        {
+            throw Refuse(RefusedSourceReason.QueryOrFragment, "The blob URL carries a query string or fragment.");
         }
 
         var segments = PathSegments(BlobUrlText.RawPath(raw) ?? string.Empty);
@@ -102,6 +140,13 @@ public sealed class BlobSourcePolicy
             }
 
             var blobName = string.Join('/', blobSegments.Select(Uri.UnescapeDataString));
+            if (blobName.Length > MaxBlobNameLength)
+            {
+                throw Refuse(
+                    RefusedSourceReason.BlobNameTooLong,
+                    $"The blob name is {blobName.Length} characters long; Azure Storage allows at most {MaxBlobNameLength}.");
+            }
+
             if (!string.Equals(blobEvent.Container, entry.Container, StringComparison.Ordinal)
                 || !string.Equals(blobEvent.BlobName, blobName, StringComparison.Ordinal))
             {

@@ -233,7 +233,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
                         var reason = "refused_source:" + e.ReasonCode;
                         Log.SourceRefused(_logger, message.Id, e.ReasonCode, e.Message);
                         item.AddJob();
-                        await FailAsync(item, blob.BlobUri.OriginalString, blob.ETag, FailureStage.Validate, reason, e.Message, MessageDisposition.DeadLetter(reason, e.Message), ct);
+                        await FailAsync(item, BlobSourcePolicy.Recordable(blob.BlobUri.OriginalString), blob.ETag, FailureStage.Validate, reason, e.Message, MessageDisposition.DeadLetter(reason, e.Message), ct);
                         continue;
                     }
 

@@ -198,6 +198,18 @@ public sealed class BlobCreatedEventParserTests
     }
 
     [Fact]
+    public void Parse_ETagLongerThanAnyStorageETag_ThrowsInvalidField()
+    {
+        var etag = new string('e', 257);
+        var json = SampleEvents.EventGrid("images", "cat.jpg", "https://a.blob.core.windows.net/images/cat.jpg", $$""", "eTag": "{{etag}}" """);
+
+        var ex = Assert.Throws<MalformedEventException>(() => Parse(json));
+
+        Assert.Equal(MalformedEventReason.InvalidField, ex.ReasonCode);
+        Assert.Contains("data.eTag", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_NullOptionalFields_AreAbsent()
     {
         var json = SampleEvents.EventGrid(

@@ -75,8 +75,8 @@ public sealed class BlobSourcePolicyTests
     [InlineData("ftp://myaccount.blob.core.windows.net/images/cat.jpg", RefusedSourceReason.SchemeNotHttps)]
     [InlineData("file:///etc/passwd", RefusedSourceReason.SchemeNotHttps)]
     [InlineData("https://127.0.0.1:10000/devstoreaccount1/images/cat.jpg", RefusedSourceReason.SchemeNotHttps)]
-    [InlineData("http://evil.com/images/cat.jpg", RefusedSourceReason.SchemeNotHttps)]
     // Host: exact match only.
+    [InlineData("http://evil.com/images/cat.jpg", RefusedSourceReason.HostNotAllowed)]
     [InlineData("https://myaccount.blob.core.windows.net.evil.com/images/cat.jpg", RefusedSourceReason.HostNotAllowed)]
     [InlineData("https://evil.com/myaccount.blob.core.windows.net/images/cat.jpg", RefusedSourceReason.HostNotAllowed)]
     [InlineData("https://evilmyaccount.blob.core.windows.net/images/cat.jpg", RefusedSourceReason.HostNotAllowed)]
@@ -135,6 +135,93 @@ public sealed class BlobSourcePolicyTests
         Assert.Equal(reasonCode, ex.ReasonCode);
     }
 
+    [Theory]
+    // Length outranks everything.
+    [InlineData("https://169.254.169.254/images/{long}", RefusedSourceReason.UrlTooLong)]
+    // Not a web URL at all, before its host is looked at.
+    [InlineData("file://evil.com/etc/passwd", RefusedSourceReason.SchemeNotHttps)]
+    [InlineData("ftp://user@169.254.169.254/images/cat.jpg", RefusedSourceReason.SchemeNotHttps)]
+    // Who it talks to outranks how.
+    [InlineData("http://user@myaccount.blob.core.windows.net/images/cat.jpg", RefusedSourceReason.UserInfo)]
+    [InlineData("http://169.254.169.254/latest/meta-data/iam", RefusedSourceReason.IpHost)]
+    [InlineData("http://169.254.169.254:8080/images/cat.jpg?x=1", RefusedSourceReason.IpHost)]
+    [InlineData("http://evil.com:8080/images/../cat.jpg", RefusedSourceReason.HostNotAllowed)]
+    [InlineData("https://evil.com/images\\cat.jpg?sig=1", RefusedSourceReason.HostNotAllowed)]
+    // How outranks what it reads.
+    [InlineData("http://myaccount.blob.core.windows.net/secrets/cat.jpg", RefusedSourceReason.SchemeNotHttps)]
+    [InlineData("https://myaccount.blob.core.windows.net:8443/images/cat.jpg?sig=1", RefusedSourceReason.PortNotAllowed)]
+    // The path's form before the container it names; the container before the blob name.
+    [InlineData(Account + "/secrets/cat.jpg?sig=1", RefusedSourceReason.QueryOrFragment)]
+    [InlineData(Account + "/secrets/../cat.jpg", RefusedSourceReason.InvalidPath)]
+    [InlineData(Account + "/secrets/{name}", RefusedSourceReason.ContainerNotAllowed)]
+    public void Validate_UrlBreakingSeveralRules_RefusesForTheMostImportant(string template, string reasonCode)
+    {
+        var url = template
+            .Replace("{long}", new string('a', BlobSourcePolicy.MaxUrlLength), StringComparison.Ordinal)
+            .Replace("{name}", new string('n', BlobSourcePolicy.MaxBlobNameLength + 1), StringComparison.Ordinal);
+
+        var ex = Assert.Throws<RefusedSourceException>(() => Policy.Validate(Event(url)));
+
+        Assert.Equal(reasonCode, ex.ReasonCode);
+    }
+
+    [Fact]
+    public void Validate_BlobNameOverAzuresLimit_RefusesBlobNameTooLong()
+    {
+        var name = new string('n', BlobSourcePolicy.MaxBlobNameLength + 1);
+
+        var ex = Assert.Throws<RefusedSourceException>(() => Policy.Validate(Event($"{Account}/images/{name}", blobName: "other.jpg", length: 1001)));
+
+        // Ahead of the event's mismatched name and its size.
+        Assert.Equal(RefusedSourceReason.BlobNameTooLong, ex.ReasonCode);
+    }
+
+    [Fact]
+    public void Validate_BlobNameAtAzuresLimit_IsAllowed()
+    {
+        var name = "dir/" + new string('n', BlobSourcePolicy.MaxBlobNameLength - 4);
+
+        var source = Policy.Validate(Event($"{Account}/images/{name}", blobName: name));
+
+        Assert.Equal(name, source.BlobName);
+    }
+
+    [Fact]
+    public void Validate_NonAsciiNameWhoseEncodedUrlIsTooLongToRecord_RefusesUrlTooLong()
+    {
+        // 300 characters that take 9 each percent-encoded (three UTF-8 bytes): within Azure's name limit, not within the URL's.
+        var name = new string('\u20ac', 300);
+
+        var ex = Assert.Throws<RefusedSourceException>(() => Policy.Validate(Event($"{Account}/images/{Uri.EscapeDataString(name)}", blobName: name)));
+
+        Assert.Equal(RefusedSourceReason.UrlTooLong, ex.ReasonCode);
+    }
+
+    [Fact]
+    public void Recordable_LongUrls_AreShortenedAndStayDistinct()
+    {
+        var first = $"{Account}/images/{new string('n', 100 * 1024)}";
+        var second = first[..^1] + "m";
+
+        var (a, b) = (BlobSourcePolicy.Recordable(first), BlobSourcePolicy.Recordable(second));
+
+        Assert.True(a.Length < 512, a);
+        Assert.StartsWith(Account + "/images/nnn", a, StringComparison.Ordinal);
+        Assert.Contains($"({first.Length} characters, sha256:", a, StringComparison.Ordinal);
+        Assert.NotEqual(a, b);
+        Assert.Equal(Account + "/images/cat.jpg", BlobSourcePolicy.Recordable(Account + "/images/cat.jpg"));
+    }
+
+    [Fact]
+    public void Validate_HundredKilobyteBlobName_RefusesUrlTooLong()
+    {
+        var name = new string('n', 100 * 1024);
+
+        var ex = Assert.Throws<RefusedSourceException>(() => Policy.Validate(Event($"{Account}/images/{name}", blobName: name)));
+
+        Assert.Equal(RefusedSourceReason.UrlTooLong, ex.ReasonCode);
+    }
+
     [Fact]
     public void Validate_RelativeUri_RefusesNotAbsolute()
     {
@@ -161,7 +248,7 @@ public sealed class BlobSourcePolicyTests
         var ex = Assert.Throws<RefusedSourceException>(
             () => policy.Validate(Event("http://127.0.0.1:10000/devstoreaccount1/images/cat.jpg")));
 
-        Assert.Equal(RefusedSourceReason.SchemeNotHttps, ex.ReasonCode);
+        Assert.Equal(RefusedSourceReason.IpHost, ex.ReasonCode);
     }
 
     [Fact]
