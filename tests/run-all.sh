@@ -11,6 +11,8 @@ packages=(
   postgresql      # server binaries (initdb, pg_ctl) for the throwaway PostgreSQL the persistence tests start
   g++             # builds the libstdc++ shim TorchSharp needs on Debian 12 (build/TorchSharpLibstdcxx.targets)
   patchelf        # links that shim into the output copy of libLibTorchSharp.so
+  strace          # watches the worker's sockets: no telemetry lookups (WorkerProcessTests)
+  procps          # pkill, to stop a worker that runs under strace
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -86,6 +86,17 @@ public sealed partial class DockerfileTests
         Assert.Matches(@"Clip__ZeroShot__CacheDirectory=/tmp/", environment);
     }
 
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void Dockerfile_TurnsOnnxRuntimeTelemetryOffBeforeTheProcessStarts(string dockerfile, string project)
+    {
+        _ = project;
+        var environment = string.Join(' ', Instructions(dockerfile).Where(i => i.Keyword == "ENV").Select(i => i.Arguments));
+
+        // The process sets it too (OnnxRuntimeEnvironment); in the image it holds even for code that loads ONNX Runtime first.
+        Assert.Contains("ORT_DISABLE_TELEMETRY=1", environment, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void WorkerDockerfile_UsesTheGpuBuildOnCudaAndExposesTheHealthPort()
     {

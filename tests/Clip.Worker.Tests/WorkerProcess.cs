@@ -9,15 +9,27 @@ internal sealed class WorkerProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _wrapped;
 
-    private WorkerProcess(IReadOnlyDictionary<string, string?> settings)
+    private WorkerProcess(IReadOnlyDictionary<string, string?> settings, IReadOnlyList<string> wrapper)
     {
-        var start = new ProcessStartInfo("dotnet")
+        _wrapped = wrapper.Count > 0;
+        var start = new ProcessStartInfo(_wrapped ? wrapper[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in wrapper.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (wrapper.Count > 0)
+        {
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Clip.Worker.dll"));
         foreach (var (key, value) in settings)
         {
@@ -43,9 +55,11 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    public static WorkerProcess Start(IReadOnlyDictionary<string, string?> settings)
+    /// <param name="settings">Command-line settings.</param>
+    /// <param name="wrapper">A command the worker runs under, such as strace with its options; empty for none.</param>
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string?> settings, params string[] wrapper)
     {
-        var worker = new WorkerProcess(settings);
+        var worker = new WorkerProcess(settings, wrapper);
         worker._process.Start();
         worker._process.BeginOutputReadLine();
         worker._process.BeginErrorReadLine();
@@ -65,7 +79,9 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Sends SIGTERM, as Kubernetes does, and returns the exit code.</summary>
     public async Task<int> TerminateAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        // Under a wrapper the worker is the wrapper's child, and the wrapper exits with it.
+        var pid = _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var kill = _wrapped ? Process.Start("pkill", ["-TERM", "-P", pid]) : Process.Start("kill", ["-TERM", pid]))
         {
             await kill.WaitForExitAsync();
         }

@@ -34,6 +34,23 @@ public sealed class WorkerProcessTests : IDisposable
         Assert.Contains("Application is shutting down", worker.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Worker_RunningIdleInFolderMode_NeverLooksUpMicrosoftsTelemetryHost()
+    {
+        // ONNX Runtime 1.31 resolves its OneDS collector about ten seconds after its environment is created, unless
+        // telemetry is off. Every socket send and connect of the worker and its threads is traced for half a minute.
+        var trace = _temp.File("network.trace");
+        using var worker = WorkerProcess.Start(Settings(), "strace", "-f", "-qq", "-e", "trace=bind,connect,sendto,sendmsg,sendmmsg", "-s", "128", "-o", trace);
+        await worker.WaitUntilStartedAsync();
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        Assert.True(await worker.TerminateAsync() == 0, worker.Output);
+
+        var calls = await File.ReadAllTextAsync(trace);
+        Assert.Contains("bind(", calls, StringComparison.Ordinal); // the trace saw the health endpoint's listener
+        Assert.DoesNotContain("mobile", calls, StringComparison.Ordinal);
+        Assert.DoesNotContain("htons(53)", calls, StringComparison.Ordinal); // no DNS query at all
+    }
+
     [Theory]
     [InlineData("Clip:Pipeline:BatchSize", "0", "BatchSize")]
     [InlineData("Clip:Inference:ModelPath", "/nonexistent/model", "/nonexistent/model")]

@@ -44,6 +44,7 @@ public sealed class OnnxSessionFactory
 
     internal SessionOptions CreateSessionOptions(out ExecutionDevice device)
     {
+        OnnxRuntimeEnvironment.Initialize();
         var sessionOptions = CpuSessionOptions();
         device = ExecutionDevice.Cpu;
         if (_options.Device == ExecutionDevice.Cpu)
