@@ -37,4 +37,13 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Error, "Service Bus {ErrorSource} error on {EntityPath}")]
     public static partial void ReceiveError(ILogger logger, Exception exception, string errorSource, string entityPath);
+
+    [LoggerMessage(16, LogLevel.Warning, "Queue {Queue}: a dependency is down; receiving one message at a time")]
+    public static partial void IntakeThrottled(ILogger logger, string queue);
+
+    [LoggerMessage(17, LogLevel.Information, "Queue {Queue}: dependencies answer again; receiving up to {Concurrency} messages at a time")]
+    public static partial void IntakeResumed(ILogger logger, string queue, int concurrency);
+
+    [LoggerMessage(18, LogLevel.Warning, "Folder {Folder}: a dependency is down; handing out one file at a time")]
+    public static partial void FolderThrottled(ILogger logger, string folder);
 }

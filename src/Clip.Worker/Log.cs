@@ -20,11 +20,11 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Error, "Encoding a batch of {Count} images failed; their messages are given back")]
     public static partial void EncodeFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(6, LogLevel.Warning, "Database call ({What}) failed (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms: {Reason}")]
-    public static partial void DatabaseRetrying(ILogger logger, string what, int attempt, int maxAttempts, double delayMs, string reason);
+    [LoggerMessage(6, LogLevel.Warning, "{What} failed (retry {Retry} in {DelayMs:F0} ms): {Reason}")]
+    public static partial void Retrying(ILogger logger, string what, int retry, double delayMs, string reason);
 
-    [LoggerMessage(7, LogLevel.Error, "Database call ({What}) failed {Attempts} times; the messages it concerns are given back")]
-    public static partial void DatabaseGivenUp(ILogger logger, Exception exception, string what, int attempts);
+    [LoggerMessage(7, LogLevel.Error, "{What} still failing after {Attempts} attempts; {Count} message(s) out of retry budget are given back: {Reason}")]
+    public static partial void RetriesExhausted(ILogger logger, string what, int attempts, int count, string reason);
 
     [LoggerMessage(8, LogLevel.Critical, "The {Stage} stage of the labeling pipeline failed; the pipeline stops")]
     public static partial void StageFailed(ILogger logger, Exception exception, string stage);
@@ -49,4 +49,13 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Warning, "Taxonomy {Path} could not be read; checking again later: {Reason}")]
     public static partial void TaxonomyUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(16, LogLevel.Error, "{Dependency} is down ({Failures} failures in a row, the last: {Reason}); taking in one message at a time until it answers")]
+    public static partial void CircuitOpened(ILogger logger, string dependency, int failures, string reason);
+
+    [LoggerMessage(17, LogLevel.Information, "{Dependency} answers again after {Seconds:F0} s; taking in messages at full rate")]
+    public static partial void CircuitClosed(ILogger logger, string dependency, double seconds);
+
+    [LoggerMessage(18, LogLevel.Error, "Message {MessageId} failed on its last delivery ({Reason}); dead-lettering it: {Detail}")]
+    public static partial void LastDeliveryFailed(ILogger logger, string messageId, string reason, string detail);
 }

@@ -5,6 +5,7 @@ using Clip.Ingestion;
 using Clip.Ingestion.Blobs;
 using Clip.Ingestion.Events;
 using Clip.Ingestion.Messages;
+using Clip.Ingestion.ServiceBus;
 using Clip.Ingestion.Sources;
 using Clip.Persistence;
 using Clip.Worker.Health;
@@ -12,6 +13,7 @@ using Clip.Worker.Pipeline;
 using Clip.Worker.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -43,14 +45,23 @@ public static class WorkerHostBuilderExtensions
         services.AddClipInference(configuration);
         services.AddClipPersistence(configuration);
 
+        var serviceBus = configuration.GetSection(ServiceBusSourceOptions.SectionName).Get<ServiceBusSourceOptions>() ?? new ServiceBusSourceOptions();
         services.AddOptions<PipelineOptions>()
             .Bind(configuration.GetSection(PipelineOptions.SectionName))
             .ValidateDataAnnotations()
+            .Validate(
+                pipeline => !serviceBus.IsConfigured || pipeline.RetryBudget < serviceBus.MaxLockRenewalDuration,
+                $"{PipelineOptions.SectionName}:{nameof(PipelineOptions.RetryBudget)} must be shorter than " +
+                $"{ServiceBusSourceOptions.SectionName}:{nameof(ServiceBusSourceOptions.MaxLockRenewalDuration)}, or messages would lose their locks while the worker still retries them.")
             .ValidateOnStart();
         services.AddOptions<HostOptions>()
             .Configure<IOptions<PipelineOptions>>((host, pipeline) => host.ShutdownTimeout = pipeline.Value.ShutdownGracePeriod);
         services.AddMetrics();
         services.TryAddSingleton<WorkerTelemetry>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new TransientRetry(sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<DependencyHealth>();
+        services.TryAddSingleton<IIntakeThrottle>(sp => sp.GetRequiredService<DependencyHealth>());
         services.TryAddSingleton(sp => LabelingEngine.Create(
             sp.GetRequiredService<ClipModel>(),
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value.Taxonomy,
@@ -67,6 +78,8 @@ public static class WorkerHostBuilderExtensions
             sp.GetRequiredService<BlobSourcePolicy>(),
             sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
             sp.GetRequiredService<WorkerTelemetry>(),
+            sp.GetRequiredService<TransientRetry>(),
+            sp.GetRequiredService<DependencyHealth>(),
             sp.GetRequiredService<ILogger<LabelingPipeline>>()));
         services.TryAddSingleton<IMessageHandler>(sp => sp.GetRequiredService<LabelingPipeline>());
         services.AddHostedService<PipelineService>();

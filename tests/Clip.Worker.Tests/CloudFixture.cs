@@ -41,6 +41,7 @@ public sealed class CloudFixture : IAsyncLifetime
         var settings = WorkerRun.Defaults(temp);
         settings["Clip:ServiceBus:ConnectionString"] = Broker.ConnectionString;
         settings["Clip:ServiceBus:QueueName"] = name;
+        settings["Clip:ServiceBus:MaxDeliveryCount"] = maxDeliveryCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Clip:ServiceBus:MaxConcurrentMessages"] = "16";
         settings["Clip:Storage:ConnectionString"] = Azurite.ConnectionString;
         settings["Clip:Sources:AllowLoopbackForDevelopment"] = "true";

@@ -31,8 +31,8 @@ public sealed class DatabaseOutageTests : IAsyncLifetime, IDisposable
         settings["Clip:Folder:MaxAttempts"] = "1000";
         settings["Clip:Database:Provider"] = "postgres";
         settings["Clip:Database:ConnectionString"] = await _postgres.CreateDatabaseAsync();
-        settings["Clip:Pipeline:WriteMaxAttempts"] = "2";
-        settings["Clip:Pipeline:WriteRetryDelay"] = "00:00:00.050";
+        settings["Clip:Pipeline:RetryBudget"] = "00:00:00.100";
+        settings["Clip:Pipeline:RetryDelay"] = "00:00:00.050";
         await using var worker = await WorkerRun.StartAsync(settings);
         using var http = new HttpClient { BaseAddress = worker.BaseAddress };
         var ready = new Uri(WorkerHostBuilderExtensions.ReadyPath, UriKind.Relative);

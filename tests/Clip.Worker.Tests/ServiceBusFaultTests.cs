@@ -62,8 +62,8 @@ public sealed class ServiceBusFaultTests(CloudFixture cloud) : IDisposable
         await using var scope = await cloud.CreateScopeAsync(_temp, maxDeliveryCount: 50);
         scope.Settings["Clip:Database:Provider"] = "postgres";
         scope.Settings["Clip:Database:ConnectionString"] = await _postgres.CreateDatabaseAsync();
-        scope.Settings["Clip:Pipeline:WriteMaxAttempts"] = "3";
-        scope.Settings["Clip:Pipeline:WriteRetryDelay"] = "00:00:00.100";
+        scope.Settings["Clip:Pipeline:RetryBudget"] = "00:00:00.300";
+        scope.Settings["Clip:Pipeline:RetryDelay"] = "00:00:00.100";
         await using var worker = await WorkerRun.StartAsync(scope.Settings);
 
         await _postgres.StopAsync();

@@ -20,9 +20,15 @@ public sealed class FolderMessageSource : BackgroundService, IMessageSource
     private readonly CancellationTokenSource _drain = new();
     private readonly Dictionary<string, TrackedFile> _files = new(StringComparer.Ordinal);
     private readonly object _gate = new();
+    private readonly IIntakeThrottle? _throttle;
 
     public FolderMessageSource(
-        IMessageHandler handler, IOptions<FolderSourceOptions> options, IngestionTelemetry telemetry, ILogger<FolderMessageSource> logger, TimeProvider time)
+        IMessageHandler handler,
+        IOptions<FolderSourceOptions> options,
+        IngestionTelemetry telemetry,
+        ILogger<FolderMessageSource> logger,
+        TimeProvider time,
+        IIntakeThrottle? throttle = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _handler = handler;
@@ -30,6 +36,7 @@ public sealed class FolderMessageSource : BackgroundService, IMessageSource
         _logger = logger;
         _time = time;
         _telemetry = telemetry;
+        _throttle = throttle;
         Root = System.IO.Path.GetFullPath(_options.Path);
     }
 
@@ -59,6 +66,7 @@ public sealed class FolderMessageSource : BackgroundService, IMessageSource
         Log.WatchingFolder(_logger, Root);
         using var slots = new SemaphoreSlim(_options.MaxFilesInFlight);
         var running = new List<Task>();
+        var throttled = false;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -67,6 +75,23 @@ public sealed class FolderMessageSource : BackgroundService, IMessageSource
                 {
                     await slots.WaitAsync(stoppingToken);
                     running.RemoveAll(t => t.IsCompleted);
+                    if (_throttle is { IsThrottled: true } && running.Count > 0)
+                    {
+                        // A dependency is down: one file at a time, which finds out when it is back.
+                        if (!throttled)
+                        {
+                            Log.FolderThrottled(_logger, Root);
+                        }
+
+                        throttled = true;
+                        await Task.WhenAll(running);
+                        running.Clear();
+                    }
+                    else
+                    {
+                        throttled = false;
+                    }
+
                     running.Add(ProcessAsync(file, attempt, slots));
                 }
 
@@ -136,7 +161,8 @@ public sealed class FolderMessageSource : BackgroundService, IMessageSource
         MessageDisposition disposition;
         try
         {
-            disposition = await _handler.HandleAsync(new LocalFileMessage(file.FullName, attempt, _time.GetUtcNow(), file), _drain.Token);
+            var message = new LocalFileMessage(file.FullName, attempt, _time.GetUtcNow(), file) { IsLastDelivery = attempt >= _options.MaxAttempts };
+            disposition = await _handler.HandleAsync(message, _drain.Token);
         }
         catch (OperationCanceledException) when (_drain.IsCancellationRequested)
         {

@@ -21,19 +21,30 @@ public sealed class ServiceBusMessageSource : IHostedService, IMessageSource, IA
     private readonly ServiceBusSourceOptions _options;
     private readonly IngestionTelemetry _telemetry;
     private readonly ILogger<ServiceBusMessageSource> _logger;
+    private readonly IIntakeThrottle? _throttle;
     private readonly CancellationTokenSource _drain = new();
+    private readonly CancellationTokenSource _stopWatching = new();
     private ServiceBusClient? _client;
     private ServiceBusProcessor? _processor;
+    private Task? _watching;
 
     public ServiceBusMessageSource(
-        IMessageHandler handler, IOptions<ServiceBusSourceOptions> options, IngestionTelemetry telemetry, ILogger<ServiceBusMessageSource> logger)
+        IMessageHandler handler,
+        IOptions<ServiceBusSourceOptions> options,
+        IngestionTelemetry telemetry,
+        ILogger<ServiceBusMessageSource> logger,
+        IIntakeThrottle? throttle = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _handler = handler;
         _options = options.Value;
         _telemetry = telemetry;
         _logger = logger;
+        _throttle = throttle;
     }
+
+    /// <summary>How often the throttle is looked at; a dependency that comes back is noticed within this.</summary>
+    internal static TimeSpan ThrottleCheckInterval { get; } = TimeSpan.FromSeconds(1);
 
     public string Description => $"Service Bus queue {_options.QueueName}";
 
@@ -57,6 +68,44 @@ public sealed class ServiceBusMessageSource : IHostedService, IMessageSource, IA
         _processor.ProcessErrorAsync += OnErrorAsync;
         await _processor.StartProcessingAsync(cancellationToken);
         Log.ReceivingFromQueue(_logger, _options.QueueName!, _client.FullyQualifiedNamespace);
+        if (_throttle is not null)
+        {
+            _watching = WatchThrottleAsync(_processor, _throttle, _stopWatching.Token);
+        }
+    }
+
+    /// <summary>
+    /// Drops the processor to one concurrent message while the throttle says so, and back when it clears. Messages
+    /// already held keep their slots until they finish; no new one is received until fewer than one are in flight.
+    /// </summary>
+    private async Task WatchThrottleAsync(ServiceBusProcessor processor, IIntakeThrottle throttle, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(ThrottleCheckInterval);
+        var throttled = false;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                if (throttle.IsThrottled == throttled)
+                {
+                    continue;
+                }
+
+                throttled = !throttled;
+                processor.UpdateConcurrency(throttled ? 1 : _options.MaxConcurrentMessages);
+                if (throttled)
+                {
+                    Log.IntakeThrottled(_logger, _options.QueueName!);
+                }
+                else
+                {
+                    Log.IntakeResumed(_logger, _options.QueueName!, _options.MaxConcurrentMessages);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -64,6 +113,12 @@ public sealed class ServiceBusMessageSource : IHostedService, IMessageSource, IA
         if (_processor is null)
         {
             return;
+        }
+
+        await _stopWatching.CancelAsync();
+        if (_watching is not null)
+        {
+            await _watching;
         }
 
         // In-flight messages get until the host's shutdown timeout; after that their wait is cancelled and they are abandoned.
@@ -84,6 +139,7 @@ public sealed class ServiceBusMessageSource : IHostedService, IMessageSource, IA
         }
 
         _drain.Dispose();
+        _stopWatching.Dispose();
     }
 
     private async Task OnMessageAsync(ProcessMessageEventArgs args)
@@ -101,7 +157,10 @@ public sealed class ServiceBusMessageSource : IHostedService, IMessageSource, IA
         MessageDisposition disposition;
         try
         {
-            var inbound = new EventMessage(message.MessageId, message.DeliveryCount, message.EnqueuedTime, message.Body.ToMemory());
+            var inbound = new EventMessage(message.MessageId, message.DeliveryCount, message.EnqueuedTime, message.Body.ToMemory())
+            {
+                IsLastDelivery = message.DeliveryCount >= _options.MaxDeliveryCount,
+            };
             disposition = await _handler.HandleAsync(inbound, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -33,6 +33,14 @@ public sealed class ServiceBusSourceOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MaxLockRenewalDuration { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// The queue's <c>maxDeliveryCount</c> (Azure's default, and the Bicep template's, is 10). A message that reaches it
+    /// and still fails transiently is dead-lettered by the worker with its own reason and a failures row, instead of
+    /// being given back for the broker to dead-letter as <c>MaxDeliveryCountExceeded</c> with no reason of ours.
+    /// </summary>
+    [Range(1, 2000)]
+    public int MaxDeliveryCount { get; set; } = 10;
+
     /// <summary>True when a namespace or connection string is configured.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(FullyQualifiedNamespace) || !string.IsNullOrWhiteSpace(ConnectionString);
 

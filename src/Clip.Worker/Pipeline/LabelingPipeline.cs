@@ -20,6 +20,7 @@ namespace Clip.Worker.Pipeline;
 internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
 {
     private const int MaxOutcomesPerTransaction = 1024;
+    private const string DatabaseUnavailable = "database_unavailable";
 
     private readonly LabelingEngine _engine;
     private readonly ILabelStore _store;
@@ -33,7 +34,8 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
     private readonly Channel<ImageJob> _jobs;
     private readonly Channel<PreparedImage> _prepared;
     private readonly Channel<PendingWrite> _writes;
-    private readonly DatabaseRetry _database;
+    private readonly TransientRetry _retry;
+    private readonly DependencyHealth _health;
     private readonly CancellationTokenSource _abort = new();
     private Task? _running;
     private int _disposed;
@@ -46,6 +48,8 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         BlobSourcePolicy sources,
         PipelineOptions options,
         WorkerTelemetry telemetry,
+        TransientRetry retry,
+        DependencyHealth health,
         ILogger<LabelingPipeline> logger)
     {
         _engine = engine;
@@ -56,7 +60,8 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         _options = options;
         _telemetry = telemetry;
         _logger = logger;
-        _database = new DatabaseRetry(options, logger);
+        _retry = retry;
+        _health = health;
         _messages = Bounded<WorkItem>(options.MessageQueueCapacity, singleReader: true);
         _jobs = Bounded<ImageJob>(options.EffectivePrepareConcurrency * 2, singleReader: false);
         _prepared = Bounded<PreparedImage>(options.BatchSize * 2, singleReader: true);
@@ -110,7 +115,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
             _telemetry.QueueWait(DateTimeOffset.UtcNow - enqueued);
         }
 
-        var item = new WorkItem(message, activity);
+        var item = new WorkItem(message, activity, _retry.DeadlineFromNow());
         await _messages.Writer.WriteAsync(item, cancellationToken);
         var disposition = await item.Completion.WaitAsync(cancellationToken);
         activity?.SetTag("clip.disposition", disposition.GetType().Name);
@@ -172,7 +177,9 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
 #pragma warning restore CA1031
                 {
                     Log.ResolveFailed(_logger, e, item.Message.Id);
-                    resolved = MessageDisposition.Abandon("resolve_failed");
+                    resolved = item.Message.IsLastDelivery
+                        ? MessageDisposition.DeadLetter(Exhausted("resolve_failed"), e.Message)
+                        : MessageDisposition.Abandon("resolve_failed");
                 }
 
                 item.Finish(resolved);
@@ -269,20 +276,9 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         }
 
         var started = Stopwatch.GetTimestamp();
-        FetchedImage fetched;
-        try
+        var fetched = await FetchAsync(job, announced, ct);
+        if (fetched is null)
         {
-            fetched = await _fetcher.FetchAsync(job, ct);
-        }
-        catch (ImageFetchException e) when (e.Transient)
-        {
-            GiveBack(job.Owner, e.Reason, e.Message);
-            return null;
-        }
-        catch (ImageFetchException e)
-        {
-            var disposition = e.Poison ? MessageDisposition.DeadLetter(e.Reason, e.Message) : MessageDisposition.Complete;
-            await FailAsync(job.Owner, job.SourceUri, announced, FailureStage.Download, e.Reason, e.Message, disposition, ct);
             return null;
         }
 
@@ -313,22 +309,88 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
     }
 
     /// <summary>
+    /// The image's bytes, retrying transient failures with backoff until the message's deadline; null when the job
+    /// already ended (a recorded failure, or given back).
+    /// </summary>
+    private async Task<FetchedImage?> FetchAsync(ImageJob job, string? announced, CancellationToken ct)
+    {
+        var storage = job is BlobImageJob ? _health.Storage : null;
+        for (var retry = 1; ; retry++)
+        {
+            try
+            {
+                var fetched = await _fetcher.FetchAsync(job, ct);
+                Answered(storage);
+                return fetched;
+            }
+            catch (ImageFetchException e) when (e.Transient)
+            {
+                if (storage is not null)
+                {
+                    _health.Failed(storage, e.Reason);
+                }
+
+                var delay = _retry.Delay(retry);
+                if (!_retry.Allows(delay, job.Owner.Deadline))
+                {
+                    Log.RetriesExhausted(_logger, $"Fetching {job.SourceUri}", retry, 1, e.Message);
+                    await GiveBackAsync(job.Owner, job.SourceUri, announced, FailureStage.Download, e.Reason, e.Message, ct);
+                    return null;
+                }
+
+                Log.Retrying(_logger, $"Fetching {job.SourceUri}", retry, delay.TotalMilliseconds, e.Message);
+                await _retry.WaitAsync(delay, ct);
+            }
+            catch (ImageFetchException e)
+            {
+                // Storage answered, if only to say no.
+                Answered(storage);
+                var disposition = e.Poison ? MessageDisposition.DeadLetter(e.Reason, e.Message) : MessageDisposition.Complete;
+                await FailAsync(job.Owner, job.SourceUri, announced, FailureStage.Download, e.Reason, e.Message, disposition, ct);
+                return null;
+            }
+        }
+    }
+
+    private void Answered(DependencyCircuit? circuit)
+    {
+        if (circuit is not null)
+        {
+            _health.Succeeded(circuit);
+        }
+    }
+
+    /// <summary>
     /// Null when this version still needs labelling; true when it already has a result; false when the database could
     /// not say, in which case the job has been given back.
     /// </summary>
     private async Task<bool?> IsDoneAsync(ImageJob job, string version, CancellationToken ct)
     {
-        var (answered, labelled) = await _database.RunAsync(
-            "the duplicate check",
-            token => _store.IsLabelledAsync(job.SourceUri, version, _engine.ModelId, _engine.TaxonomyVersion, _engine.HeadVersion, token),
-            ct);
-        if (!answered)
+        for (var retry = 1; ; retry++)
         {
-            GiveBack(job.Owner, "database_unavailable", "the database could not say whether the image is already labelled");
-            return false;
-        }
+            try
+            {
+                var labelled = await _store.IsLabelledAsync(job.SourceUri, version, _engine.ModelId, _engine.TaxonomyVersion, _engine.HeadVersion, ct);
+                _health.Succeeded(_health.Database);
+                return labelled ? true : null;
+            }
+#pragma warning disable CA1031 // Whatever the database throws is retried, then given back; nothing is settled on it.
+            catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                _health.Failed(_health.Database, e.Message);
+                var delay = _retry.Delay(retry);
+                if (!_retry.Allows(delay, job.Owner.Deadline))
+                {
+                    Log.RetriesExhausted(_logger, "The duplicate check", retry, 1, e.Message);
+                    await GiveBackAsync(job.Owner, job.SourceUri, version, FailureStage.Write, DatabaseUnavailable, "the database could not say whether the image is already labelled: " + e.Message, ct);
+                    return false;
+                }
 
-        return labelled ? true : null;
+                Log.Retrying(_logger, "The duplicate check", retry, delay.TotalMilliseconds, e.Message);
+                await _retry.WaitAsync(delay, ct);
+            }
+        }
     }
 
     private PreparedImage? Skip(ImageJob job)
@@ -372,7 +434,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
                 Log.EncodeFailed(_logger, e, batch.Count);
                 foreach (var image in batch)
                 {
-                    GiveBack(image.Job.Owner, "encode_failed", e.Message);
+                    await GiveBackAsync(image.Job.Owner, image.Job.SourceUri, image.EtagOrHash, FailureStage.Encode, "encode_failed", e.Message, ct);
                 }
 
                 batch.Clear();
@@ -443,43 +505,62 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
 
             using var activity = WorkerTelemetry.Tracing.StartActivity("clip.write");
             activity?.SetTag("clip.outcomes", pending.Count);
-            var committed = await CommitAsync(pending, ct);
-            foreach (var write in pending)
-            {
-                if (committed)
-                {
-                    RecordOutcome(write.Outcome);
-                    write.Owner.Finish(write.OnCommit);
-                }
-                else
-                {
-                    GiveBack(write.Owner, "database_unavailable", "the results could not be committed");
-                }
-            }
-
+            await CommitAsync(pending, ct);
             pending.Clear();
         }
     }
 
-    /// <summary>Writes the outcomes in one transaction, retrying with exponential backoff.</summary>
-    private async Task<bool> CommitAsync(List<PendingWrite> pending, CancellationToken ct)
+    /// <summary>
+    /// Writes the outcomes in one transaction, retrying with backoff. A message whose deadline comes before the next
+    /// retry is given back (dead-lettered on its last delivery) and its outcome dropped from the batch; every write
+    /// ends finished one way or the other.
+    /// </summary>
+    private async Task CommitAsync(List<PendingWrite> pending, CancellationToken ct)
     {
-        var outcomes = pending.Select(p => p.Outcome).ToList();
         var started = Stopwatch.GetTimestamp();
-        var (committed, _) = await _database.RunAsync(
-            $"writing {outcomes.Count} outcomes",
-            async token =>
-            {
-                await _store.WriteBatchAsync(outcomes, token);
-                return true;
-            },
-            ct);
-        if (committed)
+        for (var retry = 1; ; retry++)
         {
-            _telemetry.Written(Stopwatch.GetElapsedTime(started));
-        }
+            try
+            {
+                await _store.WriteBatchAsync(pending.ConvertAll(p => p.Outcome), ct);
+            }
+#pragma warning disable CA1031 // Whatever the database throws is retried, then given back; nothing is settled on it.
+            catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                _health.Failed(_health.Database, e.Message);
+                var delay = _retry.Delay(retry);
+                var expired = pending.Where(p => !_retry.Allows(delay, p.Owner.Deadline)).ToHashSet();
+                if (expired.Count > 0)
+                {
+                    Log.RetriesExhausted(_logger, $"Writing {pending.Count} outcomes", retry, expired.Count, e.Message);
+                    foreach (var write in expired)
+                    {
+                        Unwritten(write.Owner, "the results could not be committed: " + e.Message);
+                    }
 
-        return committed;
+                    pending.RemoveAll(expired.Contains);
+                    if (pending.Count == 0)
+                    {
+                        return;
+                    }
+                }
+
+                Log.Retrying(_logger, $"Writing {pending.Count} outcomes", retry, delay.TotalMilliseconds, e.Message);
+                await _retry.WaitAsync(delay, ct);
+                continue;
+            }
+
+            _health.Succeeded(_health.Database);
+            _telemetry.Written(Stopwatch.GetElapsedTime(started));
+            foreach (var write in pending)
+            {
+                RecordOutcome(write.Outcome);
+                write.Owner.Finish(write.OnCommit);
+            }
+
+            return;
+        }
     }
 
     private void RecordOutcome(ImageOutcome outcome)
@@ -504,12 +585,49 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         await _writes.Writer.WriteAsync(new PendingWrite(owner, new FailedImage(sourceUri, etagOrHash, stage, reason, detail), onCommit), ct);
     }
 
+    /// <summary>
+    /// Ends a job that a transient failure held up past its message's deadline: the message is given back for
+    /// redelivery, or, on its last delivery, dead-lettered with a failure row that says what kept failing.
+    /// </summary>
+    private async Task GiveBackAsync(
+        WorkItem owner, string sourceUri, string? etagOrHash, FailureStage stage, string reason, string detail, CancellationToken ct)
+    {
+        if (!owner.Message.IsLastDelivery)
+        {
+            GiveBack(owner, reason, detail);
+            return;
+        }
+
+        var exhausted = Exhausted(reason);
+        Log.LastDeliveryFailed(_logger, owner.Message.Id, exhausted, detail);
+        await FailAsync(owner, sourceUri, etagOrHash, stage, exhausted, detail, MessageDisposition.DeadLetter(exhausted, detail), ct);
+    }
+
+    /// <summary>Ends a job whose outcome could not be written; on the last delivery there is no row to write it to either.</summary>
+    private void Unwritten(WorkItem owner, string detail)
+    {
+        if (!owner.Message.IsLastDelivery)
+        {
+            GiveBack(owner, DatabaseUnavailable, detail);
+            return;
+        }
+
+        var exhausted = Exhausted(DatabaseUnavailable);
+        Log.LastDeliveryFailed(_logger, owner.Message.Id, exhausted, detail);
+        _telemetry.ImageFinished("failed");
+        _telemetry.ImageFailed(nameof(FailureStage.Write).ToLowerInvariant(), exhausted);
+        owner.Finish(MessageDisposition.DeadLetter(exhausted, detail));
+    }
+
     private void GiveBack(WorkItem owner, string reason, string detail)
     {
         Log.GivingBack(_logger, owner.Message.Id, reason, detail);
         _telemetry.ImageFinished("given_back");
         owner.Finish(MessageDisposition.Abandon(reason));
     }
+
+    /// <summary>The dead-letter reason of a message whose last delivery still met a transient failure.</summary>
+    private static string Exhausted(string reason) => "retries_exhausted:" + reason;
 
     private static Channel<T> Bounded<T>(int capacity, bool singleReader) => Channel.CreateBounded<T>(
         new BoundedChannelOptions(capacity) { SingleReader = singleReader, FullMode = BoundedChannelFullMode.Wait });

@@ -27,16 +27,21 @@ public sealed class PipelineOptions
     [Range(1, 100_000)]
     public int MessageQueueCapacity { get; set; } = 256;
 
-    /// <summary>Attempts at a database call (a batch commit, a duplicate check) before its messages are given back for redelivery.</summary>
-    [Range(1, 100)]
-    public int WriteMaxAttempts { get; set; } = 5;
-
     /// <summary>
-    /// Delay before the second database attempt, doubled for each one after it. The defaults hold a message about 7.5 s
-    /// before giving it back, so a short outage does not use up Service Bus delivery attempts.
+    /// How long the worker holds a message while it retries transient storage and database failures (backoff with
+    /// jitter, lock renewed) before giving it back. Keep it under <c>Clip:ServiceBus:MaxLockRenewalDuration</c>: the
+    /// default rides out a five-minute outage with at most one redelivery.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan RetryBudget { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The wait before the first retry; each later wait doubles, up to <see cref="RetryMaxDelay"/>, and is jittered down by up to half.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
-    public TimeSpan WriteRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest wait between two retries, and so how long a recovered dependency can go unnoticed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// At SIGTERM, how long in-flight messages get to finish before they are abandoned; keep Kubernetes'

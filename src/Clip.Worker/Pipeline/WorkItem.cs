@@ -16,15 +16,19 @@ internal sealed class WorkItem
     // The resolve stage holds one count until it has spawned every job, so the item cannot finish early.
     private int _pending = 1;
 
-    public WorkItem(InboundMessage message, Activity? activity)
+    public WorkItem(InboundMessage message, Activity? activity, DateTimeOffset deadline)
     {
         Message = message;
         Activity = activity;
+        Deadline = deadline;
     }
 
     public InboundMessage Message { get; }
 
     public Activity? Activity { get; }
+
+    /// <summary>When the message must be given back if a transient failure still holds it up (its retry budget ends).</summary>
+    public DateTimeOffset Deadline { get; }
 
     public Task<MessageDisposition> Completion => _completion.Task;
 
