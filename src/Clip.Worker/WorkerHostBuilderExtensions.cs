@@ -61,6 +61,7 @@ public static class WorkerHostBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new TransientRetry(sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<DependencyHealth>();
+        services.TryAddSingleton(sp => new DecodeMemoryBudget(sp.GetRequiredService<IOptions<ImageLimits>>().Value.EffectiveDecodeMemoryBudget));
         services.TryAddSingleton<IIntakeThrottle>(sp => sp.GetRequiredService<DependencyHealth>());
         services.TryAddSingleton(sp => LabelingEngine.Create(
             sp.GetRequiredService<ClipModel>(),
@@ -80,6 +81,7 @@ public static class WorkerHostBuilderExtensions
             sp.GetRequiredService<WorkerTelemetry>(),
             sp.GetRequiredService<TransientRetry>(),
             sp.GetRequiredService<DependencyHealth>(),
+            sp.GetRequiredService<DecodeMemoryBudget>(),
             sp.GetRequiredService<ILogger<LabelingPipeline>>()));
         services.TryAddSingleton<IMessageHandler>(sp => sp.GetRequiredService<LabelingPipeline>());
         services.AddHostedService<PipelineService>();

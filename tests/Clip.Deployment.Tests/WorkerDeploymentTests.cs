@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Clip.TestUtilities;
 
 namespace Clip.Deployment.Tests;
 
@@ -42,6 +43,34 @@ public sealed class WorkerDeploymentTests
 
         Assert.Equal("fast", PodSpecs.EnvValue(byDefault, "Clip__Images__JpegDecode"));
         Assert.Equal("exact", PodSpecs.EnvValue(exact, "Clip__Images__JpegDecode"));
+    }
+
+    [Fact]
+    public async Task Worker_MaxDeliveryCountMatchesTheQueuesAndTheRetryBudgetIsPassedOn()
+    {
+        var (_, _, worker) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired));
+        var bicep = await File.ReadAllTextAsync(Path.Combine(TestPaths.RepositoryRoot, "infra", "main.bicep"));
+
+        var queueDefault = Regex.Match(bicep, @"param queueMaxDeliveryCount int = (\d+)").Groups[1].Value;
+        Assert.Equal(queueDefault, PodSpecs.EnvValue(worker, "Clip__ServiceBus__MaxDeliveryCount"));
+        Assert.Equal("00:05:00", PodSpecs.EnvValue(worker, "Clip__Pipeline__RetryBudget"));
+        Assert.True(
+            TimeSpan.Parse(PodSpecs.EnvValue(worker, "Clip__Pipeline__RetryBudget"), CultureInfo.InvariantCulture)
+            < TimeSpan.Parse(PodSpecs.EnvValue(worker, "Clip__ServiceBus__MaxLockRenewalDuration"), CultureInfo.InvariantCulture),
+            "the retry budget ends before the lock renewal does");
+    }
+
+    [Fact]
+    public async Task Worker_DecodeMemoryBudget_IsSetInBytesAndKeptWithinHalfTheMemoryLimit()
+    {
+        var (_, _, byDefault) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired));
+        var (_, _, smaller) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired), "resources.limits.memory=3000Mi", "inference.decodeMemoryBudgetMi=1500");
+        var tooLarge = await Helm.TemplateAsync(ChartValues.DefaultsWithRequired.With("resources.limits.memory=3Gi", "inference.decodeMemoryBudgetMi=2048"));
+
+        Assert.Equal((1024L << 20).ToString(CultureInfo.InvariantCulture), PodSpecs.EnvValue(byDefault, "Clip__Images__DecodeMemoryBudget"));
+        Assert.Equal((1500L << 20).ToString(CultureInfo.InvariantCulture), PodSpecs.EnvValue(smaller, "Clip__Images__DecodeMemoryBudget"));
+        Assert.NotEqual(0, tooLarge.ExitCode);
+        Assert.Contains("decodeMemoryBudgetMi (2048) must be at most half of resources.limits.memory (3Gi = 3072 Mi)", tooLarge.Output, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -10,9 +10,10 @@ namespace Clip.TestUtilities;
 /// <summary>
 /// A real, throwaway Azurite blob server (in memory, on a free loopback port) with the well-known development
 /// account. Share one per test run through an xunit collection fixture; each test makes its own container with
-/// <see cref="CreateContainerAsync"/>. Fails (never skips) when Azurite is not installed.
+/// <see cref="CreateContainerAsync"/>. Fails (never skips) when Azurite is not installed. A server made with
+/// <c>persistent: true</c> keeps its blobs on disk, so it can be stopped and started again (an outage).
 /// </summary>
-public sealed class AzuriteServer : IAsyncLifetime, IDisposable
+public sealed class AzuriteServer(bool persistent = false) : IAsyncLifetime, IDisposable
 {
     public const string AccountName = "devstoreaccount1";
 
@@ -69,6 +70,36 @@ public sealed class AzuriteServer : IAsyncLifetime, IDisposable
         }
     }
 
+    /// <summary>Stops the server as an operator would (SIGTERM, so a persistent one saves its blobs), leaving its port unanswered.</summary>
+    public async Task StopAsync()
+    {
+        if (!persistent)
+        {
+            throw new InvalidOperationException("Only a persistent Azurite keeps its blobs across a stop.");
+        }
+
+        if (_process is { HasExited: false } process)
+        {
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        StopProcess();
+    }
+
+    /// <summary>Starts a server stopped by <see cref="StopAsync"/> again, on the same port with the same blobs.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (!await TryStartAsync())
+        {
+            throw new InvalidOperationException($"Azurite did not start again on 127.0.0.1:{Port}:\n{Output()}");
+        }
+    }
+
     /// <summary>Creates an empty container with a fresh name and returns its client.</summary>
     public async Task<BlobContainerClient> CreateContainerAsync()
     {
@@ -109,8 +140,7 @@ public sealed class AzuriteServer : IAsyncLifetime, IDisposable
         foreach (var argument in (string[])[
             "--blobHost", "127.0.0.1",
             "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--inMemoryPersistence",
-            "--extentMemoryLimit", "512",
+            .. (persistent ? ["--location", _workspace!] : (string[])["--inMemoryPersistence", "--extentMemoryLimit", "512"]),
             // Azure.Storage.Blobs 12.30 speaks a newer service version than Azurite 3.37 knows.
             "--skipApiVersionCheck",
             "--disableTelemetry",

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Clip.TestUtilities;
+using Npgsql;
 
 namespace Clip.Worker.Tests;
 
@@ -62,5 +63,65 @@ public sealed class DatabaseOutageTests : IAsyncLifetime, IDisposable
         }
 
         Assert.Empty(await worker.Store.GetFailuresAsync());
+    }
+
+    [Fact]
+    public async Task Worker_PostgresDownFiveMinutesFromTheMiddleOfAWrite_LabelsEveryImageWithNoDeadLetterAndAtMostThreeDeliveries()
+    {
+        const int Images = 300;
+        const string SlowBlob = "img-060.png";
+        await using var scope = await OutageScope.StartAsync(_temp);
+        var database = await _postgres.CreateDatabaseAsync();
+        scope.Settings["Clip:Database:Provider"] = "postgres";
+        scope.Settings["Clip:Database:ConnectionString"] = database;
+        await using var worker = await WorkerRun.StartAsync(scope.Settings);
+
+        // The write transaction holding this blob's result sleeps inside PostgreSQL, so the outage begins mid-write.
+        await ExecuteAsync(database, $$"""
+            CREATE FUNCTION slow_write() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.source_uri LIKE '%/{{SlowBlob}}' THEN PERFORM pg_sleep(60); END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER slow_write BEFORE INSERT ON images FOR EACH ROW EXECUTE FUNCTION slow_write();
+            """);
+        await scope.UploadAndSendAsync(Images);
+        await WorkerRun.WaitUntilAsync(
+            async () => await ScalarAsync(_postgres.AdminConnectionString, "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") > 0,
+            "a results write is in progress inside PostgreSQL",
+            TimeSpan.FromMinutes(2));
+        var completedAtStop = scope.Queue.CompletedCount;
+
+        await _postgres.StopAsync();
+        await Task.Delay(TimeSpan.FromMinutes(5));
+        await _postgres.StartAgainAsync();
+        await ExecuteAsync(database, "DROP TRIGGER slow_write ON images");
+        await scope.Queue.WaitUntilAsync(q => q.CompletedCount == Images && q.ActiveCount == 0 && q.LockedCount == 0, TimeSpan.FromMinutes(3));
+
+        Assert.InRange(completedAtStop, 0, Images - 100);
+        Assert.Empty(scope.Queue.DeadLetters);
+        var deliveries = scope.Queue.Completed.Select(m => m.DeliveryCount).ToList();
+        Assert.True(deliveries.Max() <= 3, $"a message was delivered {deliveries.Max()} times");
+        Assert.InRange(deliveries.Count(d => d > 1), 0, 16 + 4);
+        Assert.Equal(Images, await ScalarAsync(database, "SELECT COUNT(DISTINCT image_id) FROM label_runs"));
+        Assert.Equal(Images, await ScalarAsync(database, "SELECT COUNT(*) FROM label_runs"));
+        Assert.Equal(1, await ScalarAsync(database, $"SELECT COUNT(*) FROM images WHERE source_uri LIKE '%/{SlowBlob}'"));
+        Assert.Equal(0, await ScalarAsync(database, "SELECT COUNT(*) FROM failures"));
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -96,6 +96,14 @@ internal sealed class WorkerProcess : IDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>A memory figure of the worker's process from /proc (VmRSS: now; VmHWM: its peak), in KiB.</summary>
+    public long MemoryKiB(string field)
+    {
+        var pid = _wrapped ? throw new InvalidOperationException("Memory is read from an unwrapped worker only.") : _process.Id;
+        var line = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task<int> WaitForExitAsync()
     {
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));

@@ -116,9 +116,25 @@ app.kubernetes.io/component: worker
 {{- fail "model.source initContainer signs in with workload identity: set workloadIdentity.enabled" }}
 {{- end }}
 {{- end }}
+{{- $limit := include "clip-workers.mebibytes" (required "resources.limits.memory is required: the decode-memory budget is checked against it" .Values.resources.limits.memory) | int }}
+{{- if gt (mul (int .Values.inference.decodeMemoryBudgetMi) 2) $limit }}
+{{- fail (printf "inference.decodeMemoryBudgetMi (%d) must be at most half of resources.limits.memory (%s = %d Mi): the model, ONNX Runtime and the batches need the rest" (int .Values.inference.decodeMemoryBudgetMi) .Values.resources.limits.memory $limit) }}
+{{- end }}
 {{- if and (eq .Values.database.provider "sqlite") (or .Values.keda.enabled (gt (int .Values.replicaCount) 1)) }}
 {{- fail "database.provider sqlite is for a single replica: use postgres, or set keda.enabled=false and replicaCount=1" }}
 {{- end }}
+{{- end }}
+
+{{/* A Kubernetes memory quantity (8Gi, 8192Mi, 8G, 8000M, or bytes) in whole mebibytes. */}}
+{{- define "clip-workers.mebibytes" -}}
+{{- $q := toString . -}}
+{{- if hasSuffix "Gi" $q -}}{{ mul (trimSuffix "Gi" $q | int64) 1024 }}
+{{- else if hasSuffix "Mi" $q -}}{{ trimSuffix "Mi" $q | int64 }}
+{{- else if hasSuffix "G" $q -}}{{ div (mul (trimSuffix "G" $q | int64) 1000000000) 1048576 }}
+{{- else if hasSuffix "M" $q -}}{{ div (mul (trimSuffix "M" $q | int64) 1000000) 1048576 }}
+{{- else if regexMatch "^[0-9]+$" $q -}}{{ div ($q | int64) 1048576 }}
+{{- else -}}{{ fail (printf "resources.limits.memory %q: use Gi, Mi, G, M or bytes" $q) }}
+{{- end -}}
 {{- end }}
 
 {{/* Environment both workloads share: the database, the model and the class-matrix cache. */}}

@@ -24,20 +24,25 @@ internal enum PilMode
 /// </summary>
 internal sealed class DecodedImage : IDisposable
 {
-    // Full-resolution frames are tens of MB: the shared pool would keep one per thread and several per core,
-    // so they get a pool of their own that retains at most one buffer per core in each size class.
-    private static readonly ArrayPool<byte> FramePool = ArrayPool<byte>.Create(1 << 30, Environment.ProcessorCount);
+    // Frames up to this size come from a pool of their own that keeps at most one buffer per core in each size class
+    // (a few MB per core in all). Larger ones, full-resolution photos of tens or hundreds of MB, are native memory freed
+    // on dispose: a burst of huge images must not leave the process holding them.
+    private const int PooledFrameLimit = 4 << 20;
+    private static readonly ArrayPool<byte> FramePool = ArrayPool<byte>.Create(PooledFrameLimit, Environment.ProcessorCount);
 
     private byte[]? _rented;
+    private NativeFrame? _native;
     private Image? _image;
     private readonly Memory<byte> _pixels;
 
-    private DecodedImage(Memory<byte> pixels, int width, int height, int channels, PilMode mode, ImageSize source, byte[]? rented, Image? image)
+    private DecodedImage(
+        Memory<byte> pixels, int width, int height, int channels, PilMode mode, ImageSize source, byte[]? rented, Image? image, NativeFrame? native = null)
     {
         _pixels = pixels;
         Source = source;
         _rented = rented;
         _image = image;
+        _native = native;
         Width = width;
         Height = height;
         Channels = channels;
@@ -60,12 +65,19 @@ internal sealed class DecodedImage : IDisposable
     /// <summary>The pixels, for the decoder that fills them.</summary>
     public Memory<byte> Memory => _pixels;
 
-    /// <summary>An image whose pixels are a buffer from the shared pool, returned on dispose.</summary>
+    /// <summary>An image whose pixels are a pooled buffer, or native memory when large, given back on dispose.</summary>
     public static DecodedImage Rent(int width, int height, int channels, PilMode mode, ImageSize? source = null)
     {
         var length = checked(width * height * channels);
+        var size = source ?? new ImageSize(width, height);
+        if (length > PooledFrameLimit)
+        {
+            var native = new NativeFrame(length);
+            return new DecodedImage(native.Memory, width, height, channels, mode, size, null, null, native);
+        }
+
         var rented = FramePool.Rent(length);
-        return new DecodedImage(rented.AsMemory(0, length), width, height, channels, mode, source ?? new ImageSize(width, height), rented, null);
+        return new DecodedImage(rented.AsMemory(0, length), width, height, channels, mode, size, rented, null);
     }
 
     /// <summary>Takes ownership of an image whose pixels lie in one contiguous buffer; null if they do not.</summary>
@@ -91,6 +103,29 @@ internal sealed class DecodedImage : IDisposable
 
         _image?.Dispose();
         _image = null;
+        ((IDisposable?)_native)?.Dispose();
+        _native = null;
+    }
+
+    /// <summary>A block of native memory as <see cref="Memory{T}"/>; freed, and so given back to the OS, on dispose.</summary>
+    private sealed unsafe class NativeFrame(int length) : MemoryManager<byte>
+    {
+        private byte* _pointer = (byte*)NativeMemory.Alloc((nuint)length);
+
+        public override Span<byte> GetSpan() =>
+            _pointer is null ? throw new ObjectDisposedException(nameof(NativeFrame)) : new Span<byte>(_pointer, length);
+
+        public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            NativeMemory.Free(_pointer);
+            _pointer = null;
+        }
     }
 
     /// <summary>Views a pixel memory as bytes without copying.</summary>

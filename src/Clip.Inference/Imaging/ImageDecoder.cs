@@ -23,6 +23,7 @@ namespace Clip.Inference.Imaging;
 internal sealed class ImageDecoder
 {
     private const int BytesPerWidestPixel = 8;
+
     private readonly ImageLimits _limits;
 
     public ImageDecoder(ImageLimits limits, bool preferLibjpegTurbo = true)
@@ -81,6 +82,54 @@ internal sealed class ImageDecoder
             throw Map(exception);
         }
     }
+
+    /// <summary>
+    /// An upper bound on the bytes <see cref="Decode"/> holds at once for <paramref name="encoded"/>, from its header
+    /// alone: the frame as decoded, any conversion or rotation copy, and the resampler's working rows (every source row
+    /// at <paramref name="cropWidth"/> columns). Checks the same limits <see cref="Decode"/> does, so an image refused
+    /// here would have been refused there.
+    /// </summary>
+    /// <exception cref="ImageRejectedException">The header is unreadable or declares too many pixels.</exception>
+    public long DecodeCost(byte[] encoded, int cropWidth, int draftShortSide = 0)
+    {
+        try
+        {
+            var format = Image.DetectFormat(Configuration, encoded)
+                ?? throw new ImageRejectedException(ImageRejectionReason.UnknownFormat, "The data is not a JPEG, PNG, GIF, WebP or BMP image.");
+            var info = Image.Identify(Configuration, encoded, out _)
+                ?? throw new ImageRejectedException(ImageRejectionReason.UnknownFormat, $"No {format.Name} header could be read.");
+            CheckSize(info.Width, info.Height);
+            var pixels = (long)info.Width * info.Height;
+            var rotated = OrientationOf(info.Metadata.ExifProfile) > 1;
+            if (format is JpegFormat && JpegBackend == JpegBackend.LibjpegTurbo && info.PixelType.BitsPerPixel <= 24)
+            {
+                // libjpeg-turbo writes RGB straight into the frame, DCT-scaled in fast mode; an EXIF rotation copies it once.
+                var (width, height) = LibjpegTurboDecoder.ScaledSize(info.Width, info.Height, draftShortSide);
+                return ((long)width * height * 3 * (rotated ? 2 : 1)) + WorkingRows(width, height, cropWidth);
+            }
+
+            // ImageSharp holds at most 4 bytes a pixel for 8-bit samples and 8 for 16-bit ones. Anything but RGB(A)
+            // is converted to a 4-byte copy; 16-bit samples go through a 64-bit copy first (Pillow keeps the high byte).
+            // Its JPEG decoder (CMYK, or no libjpeg-turbo) also keeps 16-bit coefficients for up to four components.
+            var bits = info.PixelType.BitsPerPixel;
+            var decoded = pixels * (bits > 32 ? 8 : 4);
+            var converted = bits switch
+            {
+                > 32 => pixels * (8 + 4),
+                _ when format is JpegFormat => pixels * (4 + 8),
+                24 or 32 => 0,
+                _ => pixels * 4,
+            };
+            return (decoded * (rotated ? 2 : 1)) + converted + WorkingRows(info.Width, info.Height, cropWidth);
+        }
+        catch (Exception exception) when (exception is not (ImageRejectedException or OperationCanceledException))
+        {
+            throw Map(exception);
+        }
+    }
+
+    /// <summary>The resampler's intermediate (every source row at the crop's width, up to 4 channels) and the crop, with room to spare.</summary>
+    private static long WorkingRows(int width, int height, int cropWidth) => ((long)Math.Max(width, height) * cropWidth * 4) + (1 << 20);
 
     private static int OrientationOf(ExifProfile? exif) => exif?.GetValue(ExifTag.Orientation) is { } value ? value.Value : 0;
 

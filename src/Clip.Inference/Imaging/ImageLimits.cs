@@ -24,6 +24,20 @@ public sealed class ImageLimits
     public int MaxFrames { get; set; } = 100;
 
     /// <summary>
+    /// Bytes of decoded pixels the worker may hold across all images it prepares at once; an image waits for room
+    /// before it is decoded, and one whose decode alone needs more is refused (<c>over_memory_budget</c>). 0: a quarter
+    /// of the memory the process may use (the container's limit when it has one), at most 512 MiB. The Helm chart
+    /// sets it from the pod's memory limit.
+    /// </summary>
+    [Range(typeof(long), "0", "1099511627776")]
+    public long DecodeMemoryBudget { get; set; }
+
+    /// <summary>The effective <see cref="DecodeMemoryBudget"/>.</summary>
+    public long EffectiveDecodeMemoryBudget => DecodeMemoryBudget > 0
+        ? DecodeMemoryBudget
+        : Math.Min(512L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
+
+    /// <summary>
     /// Exact or DCT-scaled JPEG decoding; only libjpeg-turbo scales, the ImageSharp fallback is always exact. Fast by
     /// default, for the worker: large photos prepare 2–4× faster for a tensor that differs by about 0.003 on average
     /// (README, "Performance"). The <c>clip</c> commands default to exact.

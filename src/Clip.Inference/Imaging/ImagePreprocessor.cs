@@ -78,6 +78,18 @@ public sealed class ImagePreprocessor
         return tensor;
     }
 
+    /// <summary>
+    /// An upper bound on the memory <see cref="Preprocess(byte[], Span{float})"/> holds while it decodes
+    /// <paramref name="encoded"/>, read from its header without decoding it; what a decode-memory budget is charged.
+    /// </summary>
+    /// <exception cref="ImageRejectedException">The bytes are not an acceptable image (checked as when preprocessing).</exception>
+    public long DecodeCost(byte[] encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        CheckLength(encoded.Length);
+        return _decoder.DecodeCost(encoded, Config.CropWidth, _draftShortSide);
+    }
+
     /// <summary>The resized and cropped RGB picture, before scaling and normalisation.</summary>
     /// <exception cref="ImageRejectedException">The bytes are not an acceptable image.</exception>
     public Image<Rgb24> RenderCrop(ReadOnlySpan<byte> encoded)

@@ -26,4 +26,7 @@ public enum ImageRejectionReason
 
     /// <summary>A valid file using a feature the decoder does not implement.</summary>
     Unsupported,
+
+    /// <summary>Decoding it would need more memory than <see cref="ImageLimits.DecodeMemoryBudget"/> allows all images together.</summary>
+    OverMemoryBudget,
 }

@@ -34,10 +34,8 @@ internal static class LibjpegTurboDecoder
         }
 
         checkSize(width, height);
-        var denominator = draftShortSide > 0
-            ? DraftDenominators.FirstOrDefault(d => Scaled(Math.Min(width, height), d) >= draftShortSide, 1)
-            : 1;
-        var image = DecodedImage.Rent(Scaled(width, denominator), Scaled(height, denominator), 3, PilMode.Rgb, new ImageSize(width, height));
+        var (scaledWidth, scaledHeight) = ScaledSize(width, height, draftShortSide);
+        var image = DecodedImage.Rent(scaledWidth, scaledHeight, 3, PilMode.Rgb, new ImageSize(width, height));
         if (!LibjpegTurbo.TryDecompressRgb(decompressor, jpeg, image.Memory.Span, image.Width, image.Height))
         {
             image.Dispose();
@@ -45,6 +43,18 @@ internal static class LibjpegTurboDecoder
         }
 
         return image;
+    }
+
+    /// <summary>
+    /// The size a <paramref name="width"/> × <paramref name="height"/> JPEG decodes to: at the smallest DCT scale whose
+    /// short side stays at least <paramref name="draftShortSide"/>, or full size when that is 0.
+    /// </summary>
+    public static (int Width, int Height) ScaledSize(int width, int height, int draftShortSide)
+    {
+        var denominator = draftShortSide > 0
+            ? DraftDenominators.FirstOrDefault(d => Scaled(Math.Min(width, height), d) >= draftShortSide, 1)
+            : 1;
+        return (Scaled(width, denominator), Scaled(height, denominator));
     }
 
     /// <summary>libjpeg's scaled size: the side times 1/denominator, rounded up.</summary>

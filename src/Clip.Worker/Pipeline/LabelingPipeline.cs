@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Channels;
 using Clip.Inference.Imaging;
 using Clip.Ingestion.Events;
@@ -36,6 +37,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
     private readonly Channel<PendingWrite> _writes;
     private readonly TransientRetry _retry;
     private readonly DependencyHealth _health;
+    private readonly DecodeMemoryBudget _decodeBudget;
     private readonly CancellationTokenSource _abort = new();
     private Task? _running;
     private int _disposed;
@@ -50,6 +52,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         WorkerTelemetry telemetry,
         TransientRetry retry,
         DependencyHealth health,
+        DecodeMemoryBudget decodeBudget,
         ILogger<LabelingPipeline> logger)
     {
         _engine = engine;
@@ -62,6 +65,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         _logger = logger;
         _retry = retry;
         _health = health;
+        _decodeBudget = decodeBudget;
         _messages = Bounded<WorkItem>(options.MessageQueueCapacity, singleReader: true);
         _jobs = Bounded<ImageJob>(options.EffectivePrepareConcurrency * 2, singleReader: false);
         _prepared = Bounded<PreparedImage>(options.BatchSize * 2, singleReader: true);
@@ -289,12 +293,29 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
             return after ? Skip(job) : null;
         }
 
+        var preprocessor = _engine.Model.Preprocessor;
         var decodeStarted = Stopwatch.GetTimestamp();
         var pixels = ArrayPool<float>.Shared.Rent(_engine.ImageLength);
         _telemetry.ImageHeld();
         try
         {
-            var size = _engine.Model.Preprocessor.Preprocess(fetched.Bytes, pixels.AsSpan(0, _engine.ImageLength));
+            // Decoded pixels are what can run a node out of memory: wait for room in the budget before decoding.
+            var cost = preprocessor.DecodeCost(fetched.Bytes);
+            if (cost > _decodeBudget.Total)
+            {
+                throw new ImageRejectedException(
+                    ImageRejectionReason.OverMemoryBudget,
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"Decoding it needs up to {cost >> 20} MiB, more than the {_decodeBudget.Total >> 20} MiB of {ImageLimits.SectionName}:{nameof(ImageLimits.DecodeMemoryBudget)} for all images together."));
+            }
+
+            ImageSize size;
+            using (await _decodeBudget.AcquireAsync(cost, ct))
+            {
+                size = preprocessor.Preprocess(fetched.Bytes, pixels.AsSpan(0, _engine.ImageLength));
+            }
+
             var decodeTime = Stopwatch.GetElapsedTime(decodeStarted);
             _telemetry.Decoded(decodeTime);
             return new PreparedImage(job, fetched.EtagOrHash, fetched.Bytes.LongLength, size, pixels, fetchTime.TotalMilliseconds, decodeTime.TotalMilliseconds);
@@ -305,6 +326,12 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
             _telemetry.ImageReleased();
             await FailAsync(job.Owner, job.SourceUri, fetched.EtagOrHash, FailureStage.Decode, e.ReasonCode, e.Message, MessageDisposition.DeadLetter(e.ReasonCode, e.Message), ct);
             return null;
+        }
+        catch
+        {
+            ArrayPool<float>.Shared.Return(pixels);
+            _telemetry.ImageReleased();
+            throw;
         }
     }
 
