@@ -38,16 +38,24 @@ public sealed class CloudFixture : IAsyncLifetime
         var queue = Broker.CreateQueue(name, maxDeliveryCount, lockDuration ?? TimeSpan.FromSeconds(30));
         var container = new BlobContainerClient(Azurite.ConnectionString, name);
         await container.CreateAsync();
+        var settings = WorkerSettings(temp, Broker, name, maxDeliveryCount, Azurite, name);
+        return new CloudScope(queue, container, ServiceBus.CreateSender(name), settings);
+    }
+
+    /// <summary>Worker settings for a queue of <paramref name="broker"/> and a container of <paramref name="azurite"/>, results in SQLite.</summary>
+    public static Dictionary<string, string?> WorkerSettings(
+        TemporaryDirectory temp, LoopbackServiceBusBroker broker, string queue, int maxDeliveryCount, AzuriteServer azurite, string container)
+    {
         var settings = WorkerRun.Defaults(temp);
-        settings["Clip:ServiceBus:ConnectionString"] = Broker.ConnectionString;
-        settings["Clip:ServiceBus:QueueName"] = name;
+        settings["Clip:ServiceBus:ConnectionString"] = broker.ConnectionString;
+        settings["Clip:ServiceBus:QueueName"] = queue;
         settings["Clip:ServiceBus:MaxDeliveryCount"] = maxDeliveryCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Clip:ServiceBus:MaxConcurrentMessages"] = "16";
-        settings["Clip:Storage:ConnectionString"] = Azurite.ConnectionString;
+        settings["Clip:Storage:ConnectionString"] = azurite.ConnectionString;
         settings["Clip:Sources:AllowLoopbackForDevelopment"] = "true";
-        settings["Clip:Sources:AllowedContainers:0"] = $"{Azurite.BlobEndpoint}/{name}";
+        settings["Clip:Sources:AllowedContainers:0"] = $"{azurite.BlobEndpoint}/{container}";
         settings["Clip:Database:ConnectionString"] = $"Data Source={temp.File("clip.db")}";
-        return new CloudScope(queue, container, ServiceBus.CreateSender(name), settings);
+        return settings;
     }
 }
 

@@ -44,15 +44,7 @@ internal sealed class OutageScope : IAsyncDisposable
         var queue = broker.CreateQueue("images", maxDeliveryCount, TimeSpan.FromSeconds(30));
         var container = new BlobContainerClient(azurite.ConnectionString, "images");
         await container.CreateAsync();
-        var settings = WorkerRun.Defaults(temp);
-        settings["Clip:ServiceBus:ConnectionString"] = broker.ConnectionString;
-        settings["Clip:ServiceBus:QueueName"] = "images";
-        settings["Clip:ServiceBus:MaxDeliveryCount"] = maxDeliveryCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["Clip:ServiceBus:MaxConcurrentMessages"] = "16";
-        settings["Clip:Storage:ConnectionString"] = azurite.ConnectionString;
-        settings["Clip:Sources:AllowLoopbackForDevelopment"] = "true";
-        settings["Clip:Sources:AllowedContainers:0"] = $"{azurite.BlobEndpoint}/images";
-        settings["Clip:Database:ConnectionString"] = $"Data Source={temp.File("clip.db")}";
+        var settings = CloudFixture.WorkerSettings(temp, broker, "images", maxDeliveryCount, azurite, "images");
         return new OutageScope(azurite, broker, new ServiceBusClient(broker.ConnectionString), queue, container, settings);
     }
 

@@ -46,11 +46,7 @@ internal sealed class ImageDecoder
     {
         try
         {
-            var format = Image.DetectFormat(Configuration, encoded)
-                ?? throw new ImageRejectedException(ImageRejectionReason.UnknownFormat, "The data is not a JPEG, PNG, GIF, WebP or BMP image.");
-            var info = Image.Identify(Configuration, encoded, out _)
-                ?? throw new ImageRejectedException(ImageRejectionReason.UnknownFormat, $"No {format.Name} header could be read.");
-            CheckSize(info.Width, info.Height);
+            var (format, info) = ReadHeader(encoded);
             var frames = ContainerInspector.CountFrames(format, encoded);
             if (frames > _limits.MaxFrames)
             {
@@ -94,11 +90,7 @@ internal sealed class ImageDecoder
     {
         try
         {
-            var format = Image.DetectFormat(Configuration, encoded)
-                ?? throw new ImageRejectedException(ImageRejectionReason.UnknownFormat, "The data is not a JPEG, PNG, GIF, WebP or BMP image.");
-            var info = Image.Identify(Configuration, encoded, out _)
-                ?? throw new ImageRejectedException(ImageRejectionReason.UnknownFormat, $"No {format.Name} header could be read.");
-            CheckSize(info.Width, info.Height);
+            var (format, info) = ReadHeader(encoded);
             var pixels = (long)info.Width * info.Height;
             var rotated = OrientationOf(info.Metadata.ExifProfile) > 1;
             if (format is JpegFormat && JpegBackend == JpegBackend.LibjpegTurbo && info.PixelType.BitsPerPixel <= 24)
@@ -126,6 +118,17 @@ internal sealed class ImageDecoder
         {
             throw Map(exception);
         }
+    }
+
+    /// <summary>The format and header of <paramref name="encoded"/>, its declared size checked against the limits.</summary>
+    private (IImageFormat Format, IImageInfo Info) ReadHeader(byte[] encoded)
+    {
+        var format = Image.DetectFormat(Configuration, encoded)
+            ?? throw new ImageRejectedException(ImageRejectionReason.UnknownFormat, "The data is not a JPEG, PNG, GIF, WebP or BMP image.");
+        var info = Image.Identify(Configuration, encoded, out _)
+            ?? throw new ImageRejectedException(ImageRejectionReason.UnknownFormat, $"No {format.Name} header could be read.");
+        CheckSize(info.Width, info.Height);
+        return (format, info);
     }
 
     /// <summary>The resampler's intermediate (every source row at the crop's width, up to 4 channels) and the crop, with room to spare.</summary>
