@@ -25,9 +25,10 @@ internal enum PilMode
 internal sealed class DecodedImage : IDisposable
 {
     // Frames up to this size come from a pool of their own that keeps at most one buffer per core in each size class
-    // (a few MB per core in all). Larger ones, full-resolution photos of tens or hundreds of MB, are native memory freed
-    // on dispose: a burst of huge images must not leave the process holding them.
+    // (a few MB per core in all). Up to NativeFrameThreshold they are plain arrays the GC reuses; larger ones, images
+    // of hundreds of MB, are native memory freed on dispose: a burst of huge images must not leave the process holding them.
     private const int PooledFrameLimit = 4 << 20;
+    private const int NativeFrameThreshold = 64 << 20;
     private static readonly ArrayPool<byte> FramePool = ArrayPool<byte>.Create(PooledFrameLimit, Environment.ProcessorCount);
 
     private byte[]? _rented;
@@ -70,10 +71,15 @@ internal sealed class DecodedImage : IDisposable
     {
         var length = checked(width * height * channels);
         var size = source ?? new ImageSize(width, height);
-        if (length > PooledFrameLimit)
+        if (length > NativeFrameThreshold)
         {
             var native = new NativeFrame(length);
             return new DecodedImage(native.Memory, width, height, channels, mode, size, null, null, native);
+        }
+
+        if (length > PooledFrameLimit)
+        {
+            return new DecodedImage(GC.AllocateUninitializedArray<byte>(length), width, height, channels, mode, size, null, null);
         }
 
         var rented = FramePool.Rent(length);
