@@ -11,9 +11,9 @@ namespace Clip.TestUtilities;
 /// A real, throwaway Azurite blob server (in memory, on a free loopback port) with the well-known development
 /// account. Share one per test run through an xunit collection fixture; each test makes its own container with
 /// <see cref="CreateContainerAsync"/>. Fails (never skips) when Azurite is not installed. A server made with
-/// <c>persistent: true</c> keeps its blobs on disk, so it can be stopped and started again (an outage).
+/// <see cref="Persistent"/> keeps its blobs on disk, so it can be stopped and started again (an outage).
 /// </summary>
-public sealed class AzuriteServer(bool persistent = false) : IAsyncLifetime, IDisposable
+public sealed class AzuriteServer : IAsyncLifetime, IDisposable
 {
     public const string AccountName = "devstoreaccount1";
 
@@ -27,11 +27,26 @@ public sealed class AzuriteServer(bool persistent = false) : IAsyncLifetime, IDi
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly StringBuilder _output = new();
+    private readonly bool _persistent;
     private Process? _process;
     private string? _workspace;
     private bool _disposed;
 
+    /// <summary>In memory: what an xunit fixture gets.</summary>
+    public AzuriteServer()
+        : this(persistent: false)
+    {
+    }
+
+    private AzuriteServer(bool persistent)
+    {
+        _persistent = persistent;
+    }
+
     public int Port { get; private set; }
+
+    /// <summary>A server that keeps its blobs on disk, so that <see cref="StopAsync"/> and <see cref="StartAgainAsync"/> can stage an outage.</summary>
+    public static AzuriteServer Persistent() => new(persistent: true);
 
     /// <summary><c>http://127.0.0.1:PORT/devstoreaccount1</c>.</summary>
     public Uri BlobEndpoint => new($"http://127.0.0.1:{Port}/{AccountName}");
@@ -73,7 +88,7 @@ public sealed class AzuriteServer(bool persistent = false) : IAsyncLifetime, IDi
     /// <summary>Stops the server as an operator would (SIGTERM, so a persistent one saves its blobs), leaving its port unanswered.</summary>
     public async Task StopAsync()
     {
-        if (!persistent)
+        if (!_persistent)
         {
             throw new InvalidOperationException("Only a persistent Azurite keeps its blobs across a stop.");
         }
@@ -140,7 +155,7 @@ public sealed class AzuriteServer(bool persistent = false) : IAsyncLifetime, IDi
         foreach (var argument in (string[])[
             "--blobHost", "127.0.0.1",
             "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            .. (persistent ? ["--location", _workspace!] : (string[])["--inMemoryPersistence", "--extentMemoryLimit", "512"]),
+            .. (_persistent ? ["--location", _workspace!] : (string[])["--inMemoryPersistence", "--extentMemoryLimit", "512"]),
             // Azure.Storage.Blobs 12.30 speaks a newer service version than Azurite 3.37 knows.
             "--skipApiVersionCheck",
             "--disableTelemetry",

@@ -38,7 +38,7 @@ internal sealed class OutageScope : IAsyncDisposable
 
     public static async Task<OutageScope> StartAsync(TemporaryDirectory temp, int maxDeliveryCount = 10)
     {
-        var azurite = new AzuriteServer(persistent: true);
+        var azurite = AzuriteServer.Persistent();
         await azurite.InitializeAsync();
         var broker = await LoopbackServiceBusBroker.StartAsync();
         var queue = broker.CreateQueue("images", maxDeliveryCount, TimeSpan.FromSeconds(30));
