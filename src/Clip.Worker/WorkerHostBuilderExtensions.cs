@@ -7,6 +7,7 @@ using Clip.Ingestion.Events;
 using Clip.Ingestion.Messages;
 using Clip.Ingestion.ServiceBus;
 using Clip.Ingestion.Sources;
+using Clip.Labeling;
 using Clip.Persistence;
 using Clip.Worker.Health;
 using Clip.Worker.Pipeline;

@@ -1,6 +1,13 @@
 using System.Text.Json;
+using Clip.Inference;
+using Clip.Inference.Encoders;
+using Clip.Inference.Imaging;
+using Clip.Inference.ZeroShot;
+using Clip.Labeling;
+using Clip.Persistence;
 using Clip.TestUtilities;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Clip.Cli.Tests;
 
@@ -23,6 +30,49 @@ public sealed class LabelCommandTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task Label_PromotedHead_IsUsedAndRecordedByDefaultAndLeftOutWithZeroShot()
+    {
+        var samples = Samples();
+        var (promoted, zeroShot) = (_temp.File("promoted.db"), _temp.File("zero-shot.db"));
+        await PromoteAlwaysHeartAsync(promoted);
+        await PromoteAlwaysHeartAsync(zeroShot);
+
+        var byDefault = await CliProcess.RunAsync("label", samples, "--db", promoted, "--device", "cpu");
+        var withoutHead = await CliProcess.RunAsync("label", samples, "--db", zeroShot, "--device", "cpu", "--head", "zero-shot");
+
+        Assert.True(byDefault.ExitCode == 0, byDefault.StandardError);
+        Assert.Contains("head always-heart", byDefault.StandardError, StringComparison.Ordinal);
+        Assert.Equal(8, Scalar(promoted, "SELECT COUNT(*) FROM label_runs WHERE head_version = 'always-heart'"));
+        Assert.Equal(8, Scalar(promoted, "SELECT COUNT(*) FROM labels WHERE rank = 1 AND label_id = 'heart'"));
+        Assert.True(withoutHead.ExitCode == 0, withoutHead.StandardError);
+        Assert.Equal(8, Scalar(zeroShot, "SELECT COUNT(*) FROM label_runs WHERE head_version IS NULL"));
+        Assert.True(Scalar(zeroShot, "SELECT COUNT(*) FROM labels WHERE rank = 1 AND label_id = 'heart'") < 8);
+    }
+
+    [Fact]
+    public async Task Label_UnknownHeadVersion_FailsAsBadInputNamingIt()
+    {
+        var result = await CliProcess.RunAsync("label", Samples(), "--db", _temp.File("labels.db"), "--device", "cpu", "--head", "no-such-head");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--head no-such-head: No head no-such-head is stored.", result.StandardError, StringComparison.Ordinal);
+    }
+
+    /// <summary>Stores and promotes a head over the bundled model's tiny-shapes classes that always says "heart".</summary>
+    private async Task PromoteAlwaysHeartAsync(string database)
+    {
+        using var model = ClipModel.Load(new InferenceOptions { ModelPath = TestPaths.BundledModel, Device = ExecutionDevice.Cpu }, new ImageLimits(), NullLoggerFactory.Instance);
+        var engine = LabelingEngine.Create(model, "tiny-shapes", new ClassMatrixCache(_temp.File("class-matrices"), NullLogger<ClassMatrixCache>.Instance));
+        var classes = engine.State.Classifier.Classes;
+        var bias = classes.ClassIds.Select(id => id == "heart" ? 50f : 0f).ToArray();
+        var head = new ClassifierHead("always-heart", engine.ModelId, classes.ClassIds, new float[classes.Count * classes.Dimension], bias, classes.Dimension);
+        await using var store = new LabelStore(new PersistenceOptions { ConnectionString = $"Data Source={database}" }, NullLogger<LabelStore>.Instance);
+        await store.MigrateAsync();
+        await store.SaveHeadAsync(new StoredHead(head.Version, engine.ModelId, engine.TaxonomyVersion, ClassifierHeadCodec.Encode(head), "{}", 1.0, "{}", DateTimeOffset.UtcNow));
+        await store.PromoteHeadAsync(head.Version);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using Clip.Inference.ZeroShot;
+using Clip.Labeling;
 using Clip.Persistence;
 using Clip.TestUtilities;
-using Clip.Worker.Pipeline;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 

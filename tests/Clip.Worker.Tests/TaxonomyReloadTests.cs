@@ -1,5 +1,6 @@
 using Clip.Inference.Taxonomies;
 using Clip.TestUtilities;
+using Clip.Labeling;
 using Clip.Worker.Pipeline;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;

@@ -5,9 +5,9 @@ using System.Text.Json;
 using Clip.Inference;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
-using Clip.Inference.Taxonomies;
 using Clip.Inference.ZeroShot;
 using Clip.Ingestion.Folders;
+using Clip.Labeling;
 using Clip.Persistence;
 using Microsoft.Extensions.Logging;
 
@@ -30,10 +30,15 @@ internal static class LabelCommand
         var db = ResultsDatabase.Option();
         var batch = new Option<int>("--batch") { Description = "Images per encoder batch and per database transaction", DefaultValueFactory = _ => 32 };
         var json = new Option<bool>("--json") { Description = "Stream one JSON result per image to stdout" };
+        var headOption = new Option<string>("--head")
+        {
+            Description = "The classifier head: promoted (the one promoted for this model and taxonomy, as the worker uses; zero-shot when none is), zero-shot, or a head version",
+            DefaultValueFactory = _ => "promoted",
+        };
         var model = CommonOptions.Model();
         var jpegDecode = CommonOptions.JpegDecode();
         var device = CommonOptions.Device();
-        var command = new Command("label", "Label images with a taxonomy and write the results to SQL") { paths, taxonomyOption, db, batch, json, model, device, jpegDecode };
+        var command = new Command("label", "Label images with a taxonomy and write the results to SQL") { paths, taxonomyOption, headOption, db, batch, json, model, device, jpegDecode };
         command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
             var batchSize = result.GetValue(batch);
@@ -46,12 +51,12 @@ internal static class LabelCommand
             using var loggers = CliLogging.CreateFactory();
             var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
             using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, limits, loggers);
-            var taxonomy = StandardTaxonomies.Load(result.GetValue(taxonomyOption)!, clip.Tokenizer);
             var cache = new ClassMatrixCache(ZeroShotOptions.DefaultCacheDirectory(), loggers.CreateLogger<ClassMatrixCache>());
-            var classes = cache.GetOrBuild(clip.ModelId, taxonomy, () => ZeroShotClassifierBuilder.Build(clip, taxonomy));
-            var labeller = new Labeller(clip, ZeroShotClassifier.Create(clip, classes), new LabelDecider(taxonomy), limits);
+            var engine = LabelingEngine.Create(clip, result.GetValue(taxonomyOption)!, cache);
             await using var store = new LabelStore(Database(result.GetValue(db)!), loggers.CreateLogger<LabelStore>());
             await store.MigrateAsync(cancellationToken);
+            await UseHeadAsync(engine, HeadChoice.Parse(result.GetValue(headOption)!), store, cancellationToken);
+            var labeller = new Labeller(engine, limits);
 
             var summary = new LabelSummary();
             var progress = new Progress(files.Count);
@@ -72,10 +77,22 @@ internal static class LabelCommand
             }
 
             progress.Finish();
-            summary.Print(Console.Error, clip.ModelId, taxonomy);
+            summary.Print(Console.Error, engine);
             return summary.Failed == 0 ? 0 : CommandFailure.Failed;
         }));
         return command;
+    }
+
+    private static async Task UseHeadAsync(LabelingEngine engine, HeadChoice choice, LabelStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await engine.UseHeadAsync(choice, store, cancellationToken);
+        }
+        catch (Exception e) when (e is UnknownHeadException or ArgumentException or InvalidDataException)
+        {
+            throw new CommandInputException($"--head {choice.Version ?? choice.Kind.ToString()}: {e.Message}");
+        }
     }
 
     internal static PersistenceOptions Database(string value)
@@ -114,14 +131,18 @@ internal static class LabelCommand
         return files;
     }
 
-    /// <summary>Turns a chunk of files into outcomes: labelled, failed, or nothing for files already labelled.</summary>
-    private sealed class Labeller(ClipModel clip, ZeroShotClassifier classifier, LabelDecider decider, ImageLimits limits)
+    /// <summary>
+    /// Turns a chunk of files into outcomes, labelled, failed, or nothing for files already labelled, with the
+    /// worker's labeling core: the same state, the same rows, the same failure reasons.
+    /// </summary>
+    private sealed class Labeller(LabelingEngine engine, ImageLimits limits)
     {
         public async Task<List<ImageOutcome>> LabelAsync(FileInfo[] files, LabelStore store, LabelSummary summary, CancellationToken cancellationToken)
         {
-            var length = clip.Preprocessor.Config.TensorLength;
+            var state = engine.State;
+            var length = engine.ImageLength;
             var pixels = new float[files.Length * length];
-            var accepted = new List<(string Uri, string Hash, long Size, int Width, int Height, double DecodeMs)>();
+            var accepted = new List<(LabelSource Source, double DecodeMs)>();
             var outcomes = new List<ImageOutcome>();
             foreach (var file in files)
             {
@@ -130,17 +151,16 @@ internal static class LabelCommand
                 byte[] bytes;
                 try
                 {
-                    bytes = ImageFiles.Read(file, limits);
+                    bytes = await LocalImageFile.ReadAsync(file, limits.MaxEncodedBytes, cancellationToken);
                 }
-                catch (Exception e) when (e is ImageRejectedException or IOException or UnauthorizedAccessException)
+                catch (ImageFetchException e)
                 {
-                    outcomes.Add(new FailedImage(uri, null, FailureStage.Download, e is ImageRejectedException r ? r.ReasonCode : "unreadable", e.Message));
-                    summary.Fail(outcomes[^1]);
+                    outcomes.Add(summary.Fail(new FailedImage(uri, null, FailureStage.Download, e.Reason, e.Message)));
                     continue;
                 }
 
                 var hash = LocalImageKey.ContentHash(bytes);
-                if (await store.IsLabelledAsync(uri, hash, clip.ModelId, classifier.Classes.TaxonomyVersion, classifier.HeadVersion, cancellationToken))
+                if (await store.IsLabelledAsync(uri, hash, engine.ModelId, state.Taxonomy.Version, state.Classifier.HeadVersion, cancellationToken))
                 {
                     summary.Skip();
                     continue;
@@ -148,13 +168,12 @@ internal static class LabelCommand
 
                 try
                 {
-                    var size = clip.Preprocessor.Preprocess(bytes, pixels.AsSpan(accepted.Count * length, length));
-                    accepted.Add((uri, hash, bytes.LongLength, size.Width, size.Height, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+                    var size = engine.Model.Preprocessor.Preprocess(bytes, pixels.AsSpan(accepted.Count * length, length));
+                    accepted.Add((new LabelSource(uri, hash, bytes.LongLength, size), Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                 }
                 catch (ImageRejectedException e)
                 {
-                    outcomes.Add(new FailedImage(uri, hash, FailureStage.Decode, e.ReasonCode, e.Message));
-                    summary.Fail(outcomes[^1]);
+                    outcomes.Add(summary.Fail(new FailedImage(uri, hash, FailureStage.Decode, e.ReasonCode, e.Message)));
                 }
             }
 
@@ -164,21 +183,14 @@ internal static class LabelCommand
             }
 
             var encodeStarted = Stopwatch.GetTimestamp();
-            var embeddings = clip.ImageEncoder.Encode(pixels.AsMemory(0, accepted.Count * length), accepted.Count);
+            var embeddings = engine.Encode(pixels.AsMemory(0, accepted.Count * length), accepted.Count);
             var encodeMs = Stopwatch.GetElapsedTime(encodeStarted).TotalMilliseconds / accepted.Count;
-            var scores = classifier.Classify(embeddings);
             for (var i = 0; i < accepted.Count; i++)
             {
-                var decision = decider.Decide(scores[i]);
-                var image = accepted[i];
-                var labels = decision.Labels.Select(l => new AssignedLabel(l.ClassId, l.DisplayName, l.Score, l.Cosine, l.Probability, l.Rank)).ToList();
-                outcomes.Add(new LabelledImage(
-                    image.Uri, image.Hash, image.Size, image.Width, image.Height, clip.ModelId, decision.TaxonomyVersion, decision.HeadVersion,
-                    labels, decision.Abstained, decision.AbstainDescription, new StageTimings(image.DecodeMs, encodeMs, image.DecodeMs + encodeMs))
-                {
-                    Embedding = embeddings.Row(i).ToArray(),
-                });
-                summary.Label(decision);
+                var (source, decodeMs) = accepted[i];
+                var labelled = engine.Label(state, source, embeddings.Row(i), new StageTimings(decodeMs, encodeMs, decodeMs + encodeMs));
+                outcomes.Add(labelled);
+                summary.Label(labelled);
             }
 
             return outcomes;
@@ -207,21 +219,21 @@ internal static class LabelCommand
             Processed++;
         }
 
-        public void Fail(ImageOutcome outcome)
+        public FailedImage Fail(FailedImage failure)
         {
-            var reason = ((FailedImage)outcome).Reason;
-            _failures[reason] = _failures.GetValueOrDefault(reason) + 1;
+            _failures[failure.Reason] = _failures.GetValueOrDefault(failure.Reason) + 1;
             Failed++;
             Processed++;
+            return failure;
         }
 
-        public void Label(LabelDecision decision)
+        public void Label(LabelledImage image)
         {
             Labelled++;
             Processed++;
-            if (decision.Top is { } top)
+            if (!image.Abstained && image.Labels.Count > 0)
             {
-                _labels[top.DisplayName] = _labels.GetValueOrDefault(top.DisplayName) + 1;
+                _labels[image.Labels[0].DisplayName] = _labels.GetValueOrDefault(image.Labels[0].DisplayName) + 1;
             }
             else
             {
@@ -229,9 +241,10 @@ internal static class LabelCommand
             }
         }
 
-        public void Print(TextWriter writer, string modelId, Taxonomy taxonomy)
+        public void Print(TextWriter writer, LabelingEngine engine)
         {
-            writer.WriteLine($"model {modelId}, taxonomy {taxonomy.Name} ({taxonomy.Version})");
+            var taxonomy = engine.State.Taxonomy;
+            writer.WriteLine($"model {engine.ModelId}, taxonomy {taxonomy.Name} ({taxonomy.Version}), head {engine.HeadVersion ?? "none (zero-shot)"}");
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"labelled {Labelled}, abstained {Abstained}, skipped (already labelled) {Skipped}, failed {Failed}"));
             foreach (var (label, count) in _labels.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
             {

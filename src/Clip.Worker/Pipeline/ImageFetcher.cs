@@ -1,7 +1,7 @@
-using System.Globalization;
 using Clip.Inference.Imaging;
 using Clip.Ingestion.Blobs;
 using Clip.Ingestion.Sources;
+using Clip.Labeling;
 using Clip.Persistence;
 
 namespace Clip.Worker.Pipeline;
@@ -46,41 +46,7 @@ internal sealed class ImageFetcher(ImageLimits limits, BlobSourceOptions sources
 
     private async Task<FetchedImage> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
     {
-        byte[] bytes;
-        try
-        {
-            await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: true);
-            if (stream.Length > limits.MaxEncodedBytes)
-            {
-                throw TooLarge(stream.Length);
-            }
-
-            bytes = new byte[stream.Length];
-            await stream.ReadExactlyAsync(bytes, cancellationToken);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ImageFetchException("file_not_found", $"{file.FullName} was deleted before it was read.", transient: false, poison: false, e);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new ImageFetchException("file_changed", $"{file.FullName} shrank while it was read.", transient: true, poison: false, e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ImageFetchException("access_denied", $"{file.FullName} cannot be read: {e.Message}", transient: false, poison: true, e);
-        }
-        catch (IOException e)
-        {
-            throw new ImageFetchException("io_error", $"{file.FullName} could not be read: {e.Message}", transient: true, poison: false, e);
-        }
-
+        var bytes = await LocalImageFile.ReadAsync(file, limits.MaxEncodedBytes, cancellationToken);
         return new FetchedImage(bytes, LocalImageKey.ContentHash(bytes));
     }
-
-    private ImageFetchException TooLarge(long length) => new(
-        "too_many_bytes",
-        string.Create(CultureInfo.InvariantCulture, $"The image is {length} bytes, over the {limits.MaxEncodedBytes}-byte limit."),
-        transient: false,
-        poison: true);
 }

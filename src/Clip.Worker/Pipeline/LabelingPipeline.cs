@@ -6,6 +6,7 @@ using Clip.Inference.Imaging;
 using Clip.Ingestion.Events;
 using Clip.Ingestion.Messages;
 using Clip.Ingestion.Sources;
+using Clip.Labeling;
 using Clip.Persistence;
 using Clip.Worker.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -452,7 +453,14 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
                 _telemetry.Encoded(batch.Count, elapsed);
                 var perImageMs = elapsed.TotalMilliseconds / batch.Count;
                 var state = _engine.State;
-                results = batch.Select((image, i) => new PendingWrite(image.Job.Owner, _engine.Label(state, image, embeddings.Row(i), perImageMs), MessageDisposition.Complete)).ToList();
+                results = batch.Select((image, i) => new PendingWrite(
+                    image.Job.Owner,
+                    _engine.Label(
+                        state,
+                        new LabelSource(image.Job.SourceUri, image.EtagOrHash, image.SizeBytes, image.Size),
+                        embeddings.Row(i),
+                        new StageTimings(image.DecodeMs, perImageMs, image.FetchMs + image.DecodeMs + perImageMs)),
+                    MessageDisposition.Complete)).ToList();
             }
 #pragma warning disable CA1031 // An encoder failure (device lost, out of memory) gives the batch back; the worker keeps serving.
             catch (Exception e) when (e is not OperationCanceledException)

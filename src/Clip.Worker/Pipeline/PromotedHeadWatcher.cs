@@ -1,4 +1,4 @@
-using Clip.Inference.ZeroShot;
+using Clip.Labeling;
 using Clip.Persistence;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -76,16 +76,13 @@ internal sealed class PromotedHeadWatcher(LabelingEngine engine, ILabelStore sto
 
         try
         {
-            var stored = await store.GetHeadAsync(promoted.Version, ct);
-            if (stored is null)
-            {
-                return; // Deleted between the two reads; the next poll sees what replaced it.
-            }
-
-            var head = ClassifierHeadCodec.Decode(stored.Weights, stored.Version);
             var previous = engine.HeadVersion ?? "zero-shot";
-            engine.UseHead(head, (float)stored.Alpha);
-            Log.HeadSwapped(logger, previous, stored.Version, stored.Alpha);
+            await engine.UseHeadAsync(new HeadChoice(HeadChoiceKind.Version, promoted.Version), store, ct);
+            Log.HeadSwapped(logger, previous, promoted.Version, engine.State.Classifier.HeadWeight);
+        }
+        catch (UnknownHeadException)
+        {
+            return; // Deleted between the two reads; the next poll sees what replaced it.
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {

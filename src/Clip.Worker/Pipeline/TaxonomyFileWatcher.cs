@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Clip.Inference.Taxonomies;
+using Clip.Labeling;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

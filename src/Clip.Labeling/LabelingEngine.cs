@@ -4,15 +4,15 @@ using Clip.Inference.Taxonomies;
 using Clip.Inference.ZeroShot;
 using Clip.Persistence;
 
-namespace Clip.Worker.Pipeline;
+namespace Clip.Labeling;
 
 /// <summary>
-/// The model side of the pipeline: one loaded CLIP model and the labeling state it serves (the taxonomy, its
-/// classifier — zero-shot, or mixed with a promoted trained head — and its decision policy). The state is immutable
-/// and replaced whole when a head is promoted or the taxonomy file changes; a batch takes it once, so a swap lands
-/// between batches. Encoding is single-threaded by design (one session per accelerator, fed whole batches).
+/// One loaded CLIP model and the labeling state it serves (the taxonomy, its classifier — zero-shot, or mixed with a
+/// trained head — and its decision policy), for the worker and <c>clip label</c> alike. The state is immutable and
+/// replaced whole when a head is promoted or the taxonomy changes; a batch takes it once, so a swap lands between
+/// batches. Encoding is single-threaded by design (one session per accelerator, fed whole batches).
 /// </summary>
-internal sealed class LabelingEngine
+public sealed class LabelingEngine
 {
     private readonly ClassMatrixCache _cache;
     private readonly Lock _swap = new();
@@ -79,15 +79,15 @@ internal sealed class LabelingEngine
     /// <summary>Embeds <paramref name="count"/> preprocessed images from <paramref name="pixels"/>.</summary>
     public EmbeddingMatrix Encode(ReadOnlyMemory<float> pixels, int count) => Model.ImageEncoder.Encode(pixels, count);
 
-    /// <summary>Classifies one embedded image with <paramref name="state"/> and turns the decision into a result row.</summary>
-    public LabelledImage Label(LabelingState state, PreparedImage image, ReadOnlySpan<float> embedding, double encodeMs)
+    /// <summary>Classifies one embedded image with <paramref name="state"/> and turns the decision into its result row.</summary>
+    public LabelledImage Label(LabelingState state, LabelSource image, ReadOnlySpan<float> embedding, StageTimings timings)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(image);
         var decision = state.Decider.Decide(state.Classifier.Classify(embedding));
         var labels = decision.Labels.Select(l => new AssignedLabel(l.ClassId, l.DisplayName, l.Score, l.Cosine, l.Probability, l.Rank)).ToList();
         return new LabelledImage(
-            image.Job.SourceUri,
+            image.SourceUri,
             image.EtagOrHash,
             image.SizeBytes,
             image.Size.Width,
@@ -98,10 +98,51 @@ internal sealed class LabelingEngine
             labels,
             decision.Abstained,
             decision.AbstainDescription,
-            new StageTimings(image.DecodeMs, encodeMs, image.FetchMs + image.DecodeMs + encodeMs))
+            timings)
         {
             Embedding = embedding.ToArray(),
         };
+    }
+
+    /// <summary>
+    /// Puts the engine on the head <paramref name="choice"/> names: none, the one promoted for this model and
+    /// taxonomy in <paramref name="store"/>, or a stored version, which must be trained for this model and taxonomy.
+    /// </summary>
+    /// <returns>The head version now in use, or null for zero-shot.</returns>
+    /// <exception cref="UnknownHeadException">The named version is not stored.</exception>
+    /// <exception cref="ArgumentException">The named head was trained for another model or taxonomy, or does not fit its classes.</exception>
+    /// <exception cref="InvalidDataException">The stored head is damaged.</exception>
+    public async Task<string?> UseHeadAsync(HeadChoice choice, ILabelStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(choice);
+        ArgumentNullException.ThrowIfNull(store);
+        var version = choice.Version;
+        if (choice.Kind == HeadChoiceKind.ZeroShot)
+        {
+            UseHead(null, 0f);
+            return null;
+        }
+
+        if (choice.Kind == HeadChoiceKind.Promoted)
+        {
+            version = (await store.GetPromotedHeadAsync(ModelId, TaxonomyVersion, cancellationToken).ConfigureAwait(false))?.Version;
+            if (version is null)
+            {
+                UseHead(null, 0f);
+                return null;
+            }
+        }
+
+        var stored = await store.GetHeadAsync(version!, cancellationToken).ConfigureAwait(false) ?? throw new UnknownHeadException($"No head {version} is stored.");
+        if (stored.ModelId != ModelId || stored.TaxonomyVersion != TaxonomyVersion)
+        {
+            throw new ArgumentException(
+                $"Head {stored.Version} was trained for model {stored.ModelId}, taxonomy {stored.TaxonomyVersion}, not model {ModelId}, taxonomy {TaxonomyVersion}.",
+                nameof(choice));
+        }
+
+        UseHead(ClassifierHeadCodec.Decode(stored.Weights, stored.Version), (float)stored.Alpha);
+        return stored.Version;
     }
 
     private static LabelingState ZeroShotState(ClipModel model, ClassMatrixCache cache, Taxonomy taxonomy)
@@ -112,4 +153,4 @@ internal sealed class LabelingEngine
 }
 
 /// <summary>One consistent set of what labels an image: taxonomy, classifier over its classes, and its decision policy.</summary>
-internal sealed record LabelingState(Taxonomy Taxonomy, ZeroShotClassifier Classifier, LabelDecider Decider);
+public sealed record LabelingState(Taxonomy Taxonomy, ZeroShotClassifier Classifier, LabelDecider Decider);

@@ -1,4 +1,4 @@
-namespace Clip.Worker.Pipeline;
+namespace Clip.Labeling;
 
 /// <summary>
 /// Why an image could not be fetched, and how its message should end. Transient: retrying later may succeed, so no
@@ -6,7 +6,7 @@ namespace Clip.Worker.Pipeline;
 /// failure is recorded and the message dead-lettered. Neither (a file deleted before it was read): the failure is
 /// recorded and the message completed.
 /// </summary>
-internal sealed class ImageFetchException(string reason, string message, bool transient, bool poison, Exception? innerException = null)
+public sealed class ImageFetchException(string reason, string message, bool transient, bool poison, Exception? innerException = null)
     : Exception(message, innerException)
 {
     /// <summary>The short code recorded as the failure reason.</summary>
