@@ -45,7 +45,7 @@ internal static class CommandFailure
     // An argument naming an image or head the database does not have is fixed like a missing path.
     private static int ExitCode(Exception e) => e is CommandInputException or UnknownImageException or UnknownHeadException ? BadInput : Failed;
 
-    public static bool IsUserFacing(Exception e) => e is ModelBundleException or ImageRejectedException
+    public static bool IsUserFacing(Exception e) => e is ModelBundleException or ImageRejectedException or Clip.Labeling.ImageFetchException
         or ExecutionProviderUnavailableException or InvalidDataException or IOException or UnauthorizedAccessException
         or CommandInputException or Clip.Inference.Taxonomies.TaxonomyException
         or UnknownImageException or UnknownHeadException

@@ -99,14 +99,13 @@ public sealed class ClipModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(encodedImages);
         ArgumentOutOfRangeException.ThrowIfZero(encodedImages.Count);
-        var length = Preprocessor.Config.TensorLength;
-        var pixels = new float[encodedImages.Count * length];
-        for (var i = 0; i < encodedImages.Count; i++)
+        var batch = new ImageBatch(this, encodedImages.Count);
+        foreach (var encoded in encodedImages)
         {
-            Preprocessor.Preprocess(encodedImages[i], pixels.AsSpan(i * length, length));
+            batch.Add(encoded);
         }
 
-        return ImageEncoder.Encode(pixels, encodedImages.Count);
+        return batch.Encode();
     }
 
     public void Dispose()

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Clip.Inference;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
+using Clip.Labeling;
 
 namespace Clip.Cli.Commands;
 
@@ -20,16 +21,17 @@ internal static class EmbedCommand
         var jpegDecode = CommonOptions.JpegDecode();
         var device = CommonOptions.Device();
         var command = new Command("embed", "Print the L2-normalised CLIP embedding of each image") { images, json, model, device, jpegDecode };
-        command.SetAction(result => CommandFailure.Run(() =>
+        command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
             using var loggers = CliLogging.CreateFactory();
             var options = new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) };
             var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
             using var clip = ClipModel.Load(options, limits, loggers);
+            var batch = new ImageBatch(clip, BatchSize);
             var failures = 0;
-            foreach (var batch in result.GetValue(images)!.Chunk(BatchSize))
+            foreach (var files in result.GetValue(images)!.Chunk(BatchSize))
             {
-                failures += EmbedBatch(clip, limits, batch, result.GetValue(json));
+                failures += await EmbedBatchAsync(clip, limits, batch, files, result.GetValue(json), cancellationToken);
             }
 
             return failures == 0 ? 0 : CommandFailure.Failed;
@@ -37,19 +39,17 @@ internal static class EmbedCommand
         return command;
     }
 
-    private static int EmbedBatch(ClipModel clip, ImageLimits limits, FileInfo[] files, bool asJson)
+    private static async Task<int> EmbedBatchAsync(ClipModel clip, ImageLimits limits, ImageBatch batch, FileInfo[] files, bool asJson, CancellationToken ct)
     {
-        var length = clip.Preprocessor.Config.TensorLength;
-        var pixels = new float[files.Length * length];
         var accepted = new List<FileInfo>(files.Length);
         foreach (var file in files)
         {
             try
             {
-                clip.Preprocessor.Preprocess(ImageFiles.Read(file, limits), pixels.AsSpan(accepted.Count * length, length));
+                batch.Add(await LocalImageFile.ReadAsync(file, limits.MaxEncodedBytes, ct));
                 accepted.Add(file);
             }
-            catch (Exception e) when (e is ImageRejectedException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is ImageRejectedException or ImageFetchException)
             {
                 Console.Error.WriteLine($"clip: error: {file.FullName}: {e.Message}");
             }
@@ -57,7 +57,7 @@ internal static class EmbedCommand
 
         if (accepted.Count > 0)
         {
-            var embeddings = clip.ImageEncoder.Encode(pixels.AsMemory(0, accepted.Count * length), accepted.Count);
+            var embeddings = batch.Encode();
             for (var i = 0; i < accepted.Count; i++)
             {
                 var row = embeddings.Row(i).ToArray();

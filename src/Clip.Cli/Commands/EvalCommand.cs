@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Clip.Inference;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
+using Clip.Labeling;
 using Clip.Inference.Taxonomies;
 using Clip.Inference.ZeroShot;
 
@@ -30,14 +31,14 @@ internal static class EvalCommand
         var jpegDecode = CommonOptions.JpegDecode();
         var device = CommonOptions.Device();
         var command = new Command("eval", "Measure a taxonomy's zero-shot accuracy on labelled images: top-1, top-5, mean per-class recall, confusions") { folder, taxonomyOption, single, model, device, jpegDecode };
-        command.SetAction(result => CommandFailure.Run(() =>
+        command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
             using var loggers = CliLogging.CreateFactory();
             var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
             using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, limits, loggers);
             var taxonomy = StandardTaxonomies.Load(result.GetValue(taxonomyOption)!, clip.Tokenizer);
             var baseline = SingleTemplate(taxonomy, result.GetValue(single)!, clip);
-            var (embeddings, truth) = EmbedFolder(clip, limits, result.GetValue(folder)!, taxonomy);
+            var (embeddings, truth) = await EmbedFolderAsync(clip, limits, result.GetValue(folder)!, taxonomy, cancellationToken);
             var ensemble = Measure(clip, ZeroShotClassifierBuilder.Build(clip, taxonomy), embeddings, truth);
             var singleScore = Measure(clip, ZeroShotClassifierBuilder.Build(clip, baseline), embeddings, truth);
 
@@ -86,7 +87,8 @@ internal static class EvalCommand
         }
     }
 
-    private static (EmbeddingMatrix Embeddings, List<string> Truth) EmbedFolder(ClipModel clip, ImageLimits limits, DirectoryInfo folder, Taxonomy taxonomy)
+    private static async Task<(EmbeddingMatrix Embeddings, List<string> Truth)> EmbedFolderAsync(
+        ClipModel clip, ImageLimits limits, DirectoryInfo folder, Taxonomy taxonomy, CancellationToken cancellationToken)
     {
         if (!folder.Exists)
         {
@@ -104,30 +106,27 @@ internal static class EvalCommand
         }
 
         var files = classFolders.SelectMany(d => d.GetFiles().OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => (File: f, Class: d.Name))).ToList();
-        var length = clip.Preprocessor.Config.TensorLength;
         var truth = new List<string>();
         var rows = new List<float>();
+        var images = new ImageBatch(clip, BatchSize);
         foreach (var batch in files.Chunk(BatchSize))
         {
-            var pixels = new float[batch.Length * length];
-            var accepted = 0;
             foreach (var (file, label) in batch)
             {
                 try
                 {
-                    clip.Preprocessor.Preprocess(ImageFiles.Read(file, limits), pixels.AsSpan(accepted * length, length));
+                    images.Add(await LocalImageFile.ReadAsync(file, limits.MaxEncodedBytes, cancellationToken));
                     truth.Add(label);
-                    accepted++;
                 }
-                catch (Exception e) when (e is ImageRejectedException or IOException)
+                catch (Exception e) when (e is ImageRejectedException or ImageFetchException)
                 {
                     Console.Error.WriteLine($"clip: skipped {file.FullName}: {e.Message}");
                 }
             }
 
-            if (accepted > 0)
+            if (images.Count > 0)
             {
-                rows.AddRange(clip.ImageEncoder.Encode(pixels.AsMemory(0, accepted * length), accepted).Values);
+                rows.AddRange(images.Encode().Values);
             }
         }
 

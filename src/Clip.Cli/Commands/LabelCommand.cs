@@ -56,7 +56,7 @@ internal static class LabelCommand
             await using var store = new LabelStore(Database(result.GetValue(db)!), loggers.CreateLogger<LabelStore>());
             await store.MigrateAsync(cancellationToken);
             await UseHeadAsync(engine, HeadChoice.Parse(result.GetValue(headOption)!), store, cancellationToken);
-            var labeller = new Labeller(engine, limits);
+            var labeller = new Labeller(engine, limits, batchSize);
 
             var summary = new LabelSummary();
             var progress = new Progress(files.Count);
@@ -135,13 +135,13 @@ internal static class LabelCommand
     /// Turns a chunk of files into outcomes, labelled, failed, or nothing for files already labelled, with the
     /// worker's labeling core: the same state, the same rows, the same failure reasons.
     /// </summary>
-    private sealed class Labeller(LabelingEngine engine, ImageLimits limits)
+    private sealed class Labeller(LabelingEngine engine, ImageLimits limits, int batchSize)
     {
+        private readonly ImageBatch _batch = new(engine.Model, batchSize);
+
         public async Task<List<ImageOutcome>> LabelAsync(FileInfo[] files, LabelStore store, LabelSummary summary, CancellationToken cancellationToken)
         {
             var state = engine.State;
-            var length = engine.ImageLength;
-            var pixels = new float[files.Length * length];
             var accepted = new List<(LabelSource Source, double DecodeMs)>();
             var outcomes = new List<ImageOutcome>();
             foreach (var file in files)
@@ -168,7 +168,7 @@ internal static class LabelCommand
 
                 try
                 {
-                    var size = engine.Model.Preprocessor.Preprocess(bytes, pixels.AsSpan(accepted.Count * length, length));
+                    var size = _batch.Add(bytes);
                     accepted.Add((new LabelSource(uri, hash, bytes.LongLength, size), Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                 }
                 catch (ImageRejectedException e)
@@ -183,7 +183,7 @@ internal static class LabelCommand
             }
 
             var encodeStarted = Stopwatch.GetTimestamp();
-            var embeddings = engine.Encode(pixels.AsMemory(0, accepted.Count * length), accepted.Count);
+            var embeddings = _batch.Encode();
             var encodeMs = Stopwatch.GetElapsedTime(encodeStarted).TotalMilliseconds / accepted.Count;
             for (var i = 0; i < accepted.Count; i++)
             {

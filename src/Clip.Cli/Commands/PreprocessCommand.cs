@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.CommandLine;
 using Clip.Inference.Bundles;
 using Clip.Inference.Imaging;
+using Clip.Labeling;
 using SixLabors.ImageSharp;
 
 namespace Clip.Cli.Commands;
@@ -17,12 +18,12 @@ internal static class PreprocessCommand
         var model = CommonOptions.Model();
         var jpegDecode = CommonOptions.JpegDecode();
         var command = new Command("preprocess", "Decode, resize, crop and normalise an image as the model's preprocessor config says") { image, output, png, model, jpegDecode };
-        command.SetAction(result => CommandFailure.Run(() =>
+        command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
             var bundle = ModelBundle.Load(result.GetValue(model)!);
             var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
             var preprocessor = new ImagePreprocessor(bundle.Preprocessor, limits);
-            var bytes = ImageFiles.Read(result.GetValue(image)!, limits);
+            var bytes = await LocalImageFile.ReadAsync(result.GetValue(image)!, limits.MaxEncodedBytes, cancellationToken);
             var tensor = preprocessor.Preprocess(bytes);
             WriteFloat32LittleEndian(result.GetValue(output)!.FullName, tensor);
             if (result.GetValue(png) is { } pngFile)
