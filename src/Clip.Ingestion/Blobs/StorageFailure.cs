@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Azure;
 using Azure.Identity;
 
@@ -20,11 +21,17 @@ internal static class StorageFailure
         AuthenticationFailedException => new BlobFetchException(
             BlobFetchReason.AccessDenied, "Could not get a token to read blob storage; check the workload identity.", exception),
         // The SDK's retry policy gives up with every attempt's exception; it retries only transient ones.
-        AggregateException aggregate when aggregate.InnerExceptions.All(e => e is RequestFailedException or IOException or OperationCanceledException)
+        AggregateException aggregate when aggregate.InnerExceptions.All(IsNetwork)
             => Transient("Blob storage failed on every attempt.", exception),
         IOException => Transient("The connection to blob storage failed while reading the blob.", exception),
+        // A peer that closes the connection at once can surface as a bare SocketException from HttpClient's connect
+        // (reading the remote end point of a socket that is already gone), not wrapped by the storage SDK.
+        SocketException or HttpRequestException => Transient("The connection to blob storage failed.", exception),
         _ => null,
     };
+
+    private static bool IsNetwork(Exception e) =>
+        e is RequestFailedException or IOException or OperationCanceledException or SocketException or HttpRequestException;
 
     private static BlobFetchException FromStatus(RequestFailedException failed) => failed.Status switch
     {

@@ -42,6 +42,12 @@ internal sealed class ImageFetcher(ImageLimits limits, BlobSourceOptions sources
             };
             throw new ImageFetchException(e.ReasonCode, e.Message, transient, poison, e);
         }
+#pragma warning disable CA1031 // Anything else the storage client throws is retried like a network failure: one odd download must not stop the pipeline.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            throw new ImageFetchException("fetch_failed", $"The download failed unexpectedly: {e.GetType().Name}: {e.Message}", transient: true, poison: false, e);
+        }
     }
 
     private async Task<FetchedImage> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)

@@ -35,6 +35,17 @@ public sealed class StorageFailureTests
         Assert.True(StorageFailure.Classify(exhausted, deadlinePassed: false, TimeSpan.FromSeconds(1))?.IsTransient);
     }
 
+    [Fact]
+    public void Classify_ConnectionClosedAtOnce_IsTransientNotABug()
+    {
+        // What HttpClient threw, unwrapped, when a storage endpoint accepted and closed every connection.
+        var closed = new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.NotConnected);
+
+        Assert.True(StorageFailure.Classify(closed, deadlinePassed: false, TimeSpan.FromSeconds(1))?.IsTransient);
+        Assert.True(StorageFailure.Classify(new HttpRequestException("reset"), deadlinePassed: false, TimeSpan.FromSeconds(1))?.IsTransient);
+        Assert.True(StorageFailure.Classify(new AggregateException(closed, new RequestFailedException(0, "refused")), deadlinePassed: false, TimeSpan.FromSeconds(1))?.IsTransient);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
