@@ -44,7 +44,15 @@ public sealed class LabelingEngine
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(cache);
-        var taxonomy = StandardTaxonomies.Load(taxonomyNameOrPath, model.Tokenizer);
+        return Create(model, StandardTaxonomies.Load(taxonomyNameOrPath, model.Tokenizer), cache);
+    }
+
+    /// <summary>Labels with <paramref name="taxonomy"/>, its class matrix read from the cache or embedded once and cached.</summary>
+    public static LabelingEngine Create(ClipModel model, Taxonomy taxonomy, ClassMatrixCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(taxonomy);
+        ArgumentNullException.ThrowIfNull(cache);
         return new LabelingEngine(model, cache, ZeroShotState(model, cache, taxonomy));
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Clip.Inference;
 using Clip.Inference.Taxonomies;
 using Clip.Inference.ZeroShot;
+using Clip.Labeling;
 using Clip.Persistence;
 using Microsoft.Extensions.Logging;
 
@@ -32,7 +33,7 @@ public sealed class RetrainingJob(
     {
         TorchRuntime.EnsureAvailable();
         var taxonomy = StandardTaxonomies.Load(options.Taxonomy, model.Tokenizer);
-        var classes = cache.GetOrBuild(model.ModelId, taxonomy, () => ZeroShotClassifierBuilder.Build(model, taxonomy));
+        var classes = LabelingEngine.Create(model, taxonomy, cache).State.Classifier.Classes;
         var logitScale = model.Bundle.LogitScale;
         var (examples, unknown) = await ReadTrainingSetAsync(classes, taxonomy.Version, ct);
         Log.TrainingSetRead(logger, examples.Count, taxonomy.Name, model.ModelId, unknown.Count);

@@ -117,7 +117,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         activity?.SetTag("messaging.message.delivery_count", message.DeliveryCount);
         if (message.EnqueuedAt is { } enqueued)
         {
-            _telemetry.QueueWait(DateTimeOffset.UtcNow - enqueued);
+            _telemetry.QueueWait(_retry.Time.GetUtcNow() - enqueued);
         }
 
         var item = new WorkItem(message, activity, _retry.DeadlineFromNow());
