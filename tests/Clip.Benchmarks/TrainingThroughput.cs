@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Clip.Training;
+using Clip.Training.Tests;
 
 namespace Clip.Benchmarks;
 

@@ -1,6 +1,7 @@
-namespace Clip.Training;
+namespace Clip.Training.Tests;
 
 /// <summary>
+/// Test-side code shared by the training tests and the benchmarks (which compile this file in; it never ships).
 /// A synthetic, seeded training job at production shape (512-dimensional embeddings, 1000 classes)
 /// for benchmark harnesses to time: noisy unit vectors around random class centres, a zero-shot
 /// matrix that is a noisier copy of the centres, 10% of the rows held out for validation.
