@@ -41,18 +41,23 @@ public sealed class EmbeddingMatrix
         var values = raw.ToArray();
         for (var i = 0; i < count; i++)
         {
-            NormaliseInPlace(values.AsSpan(i * dimension, dimension));
+            TryNormaliseInPlace(values.AsSpan(i * dimension, dimension));
         }
 
         return new EmbeddingMatrix(values, count, dimension);
     }
 
-    internal static void NormaliseInPlace(Span<float> row)
+    /// <summary>Scales <paramref name="row"/> to unit L2 length; the one normalisation every embedding gets.</summary>
+    /// <returns>False, leaving the row as it was, when its length is zero or not finite.</returns>
+    public static bool TryNormaliseInPlace(Span<float> row)
     {
         var norm = TensorPrimitives.Norm(row);
-        if (norm > 0 && float.IsFinite(norm))
+        if (!(norm > 0 && float.IsFinite(norm)))
         {
-            TensorPrimitives.Divide(row, norm, row);
+            return false;
         }
+
+        TensorPrimitives.Divide(row, norm, row);
+        return true;
     }
 }

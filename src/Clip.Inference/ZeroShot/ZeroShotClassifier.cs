@@ -83,7 +83,7 @@ public sealed class ZeroShotClassifier
         }
 
         var image = imageEmbedding.ToArray();
-        EmbeddingMatrix.NormaliseInPlace(image);
+        EmbeddingMatrix.TryNormaliseInPlace(image);
         var count = Classes.Count;
         var dimension = Classes.Dimension;
         var cosines = new float[count];

@@ -109,7 +109,7 @@ public static class ZeroShotClassifierBuilder
         for (var c = 0; c < taxonomy.Classes.Count; c++)
         {
             // Dividing by the prompt count is dropped: re-normalising the sum gives the same direction.
-            EmbeddingMatrix.NormaliseInPlace(values.AsSpan(c * dimension, dimension));
+            EmbeddingMatrix.TryNormaliseInPlace(values.AsSpan(c * dimension, dimension));
         }
 
         return new ClassMatrix(modelId, taxonomy.Version, [.. taxonomy.Classes.Select(c => c.Id)], values, dimension);

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Clip.Inference;
+using Clip.Inference.Encoders;
 using Clip.Inference.Taxonomies;
 using Clip.Inference.ZeroShot;
 using Clip.Labeling;
@@ -126,10 +127,8 @@ public sealed class RetrainingJob(
                 continue;
             }
 
-            var norm = TensorPrimitives.Norm(row.Embedding);
-            if (norm > 0 && float.IsFinite(norm))
+            if (EmbeddingMatrix.TryNormaliseInPlace(row.Embedding))
             {
-                TensorPrimitives.Divide(row.Embedding, norm, row.Embedding);
                 examples.Add(new LabelledVector(row.Embedding, classIndex));
                 if (examples.Count % 100_000 == 0)
                 {
