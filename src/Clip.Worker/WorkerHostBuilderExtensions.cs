@@ -60,7 +60,8 @@ public static class WorkerHostBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton<WorkerTelemetry>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new TransientRetry(sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new TransientRetry(
+            sp.GetRequiredService<IOptions<PipelineOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TransientRetry>>()));
         services.TryAddSingleton<DependencyHealth>();
         services.TryAddSingleton(sp => new DecodeMemoryBudget(sp.GetRequiredService<IOptions<ImageLimits>>().Value.EffectiveDecodeMemoryBudget));
         services.TryAddSingleton<IIntakeThrottle>(sp => sp.GetRequiredService<DependencyHealth>());

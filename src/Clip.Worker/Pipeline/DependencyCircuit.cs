@@ -1,10 +1,13 @@
+using Microsoft.Extensions.Logging;
+
 namespace Clip.Worker.Pipeline;
 
 /// <summary>
 /// Whether a dependency (storage, the database) is known to be down: open after <see cref="FailuresToOpen"/>
-/// transient failures in a row, closed again by the first success. Thread-safe; fed by every call the pipeline makes.
+/// transient failures in a row, closed again by the first success, each change logged. Thread-safe; fed by every
+/// call the pipeline makes.
 /// </summary>
-internal sealed class DependencyCircuit(string name, TimeProvider time)
+internal sealed class DependencyCircuit(string name, TimeProvider time, ILogger logger)
 {
     public const int FailuresToOpen = 3;
 
@@ -25,35 +28,39 @@ internal sealed class DependencyCircuit(string name, TimeProvider time)
         }
     }
 
-    /// <summary>Records a transient failure; returns true when this one opened the circuit.</summary>
-    public bool RecordFailure()
+    /// <summary>Records a transient failure, opening the circuit at the <see cref="FailuresToOpen"/>th in a row.</summary>
+    public void Failed(string reason)
     {
         lock (_gate)
         {
             _consecutiveFailures++;
             if (_openSince is not null || _consecutiveFailures < FailuresToOpen)
             {
-                return false;
+                return;
             }
 
             _openSince = time.GetUtcNow();
-            return true;
         }
+
+        Log.CircuitOpened(logger, Name, FailuresToOpen, reason);
     }
 
-    /// <summary>Records a success; returns how long the circuit had been open when this one closed it, else null.</summary>
-    public TimeSpan? RecordSuccess()
+    /// <summary>Records a success, closing the circuit if it was open.</summary>
+    public void Succeeded()
     {
+        TimeSpan downFor;
         lock (_gate)
         {
             _consecutiveFailures = 0;
             if (_openSince is not { } since)
             {
-                return null;
+                return;
             }
 
             _openSince = null;
-            return time.GetUtcNow() - since;
+            downFor = time.GetUtcNow() - since;
         }
+
+        Log.CircuitClosed(logger, Name, downFor.TotalSeconds);
     }
 }

@@ -8,36 +8,11 @@ namespace Clip.Worker.Pipeline;
 /// message at a time (<see cref="IIntakeThrottle"/>): the messages already held keep retrying and find out when the
 /// dependency is back, without new ones spending delivery attempts on the wait.
 /// </summary>
-internal sealed class DependencyHealth : IIntakeThrottle
+internal sealed class DependencyHealth(TimeProvider time, ILogger<DependencyHealth> logger) : IIntakeThrottle
 {
-    private readonly ILogger _logger;
+    public DependencyCircuit Storage { get; } = new("storage", time, logger);
 
-    public DependencyHealth(TimeProvider time, ILogger<DependencyHealth> logger)
-    {
-        _logger = logger;
-        Storage = new DependencyCircuit("storage", time);
-        Database = new DependencyCircuit("database", time);
-    }
-
-    public DependencyCircuit Storage { get; }
-
-    public DependencyCircuit Database { get; }
+    public DependencyCircuit Database { get; } = new("database", time, logger);
 
     public bool IsThrottled => Storage.IsOpen || Database.IsOpen;
-
-    public void Failed(DependencyCircuit circuit, string reason)
-    {
-        if (circuit.RecordFailure())
-        {
-            Log.CircuitOpened(_logger, circuit.Name, DependencyCircuit.FailuresToOpen, reason);
-        }
-    }
-
-    public void Succeeded(DependencyCircuit circuit)
-    {
-        if (circuit.RecordSuccess() is { } downFor)
-        {
-            Log.CircuitClosed(_logger, circuit.Name, downFor.TotalSeconds);
-        }
-    }
 }

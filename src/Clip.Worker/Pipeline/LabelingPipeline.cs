@@ -343,48 +343,26 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
     private async Task<FetchedImage?> FetchAsync(ImageJob job, string? announced, CancellationToken ct)
     {
         var storage = job is BlobImageJob ? _health.Storage : null;
-        for (var retry = 1; ; retry++)
+        try
         {
-            try
+            var (fetched, image, failure) = await _retry.RunAsync(
+                $"Fetching {job.SourceUri}", storage, job.Owner.Deadline, token => _fetcher.FetchAsync(job, token), static e => e is ImageFetchException { Transient: true }, ct);
+            if (fetched)
             {
-                var fetched = await _fetcher.FetchAsync(job, ct);
-                Answered(storage);
-                return fetched;
+                return image;
             }
-            catch (ImageFetchException e) when (e.Transient)
-            {
-                if (storage is not null)
-                {
-                    _health.Failed(storage, e.Reason);
-                }
 
-                var delay = _retry.Delay(retry);
-                if (!_retry.Allows(delay, job.Owner.Deadline))
-                {
-                    Log.RetriesExhausted(_logger, $"Fetching {job.SourceUri}", retry, 1, e.Message);
-                    await GiveBackAsync(job.Owner, job.SourceUri, announced, FailureStage.Download, e.Reason, e.Message, ct);
-                    return null;
-                }
-
-                Log.Retrying(_logger, $"Fetching {job.SourceUri}", retry, delay.TotalMilliseconds, e.Message);
-                await _retry.WaitAsync(delay, ct);
-            }
-            catch (ImageFetchException e)
-            {
-                // Storage answered, if only to say no.
-                Answered(storage);
-                var disposition = e.Poison ? MessageDisposition.DeadLetter(e.Reason, e.Message) : MessageDisposition.Complete;
-                await FailAsync(job.Owner, job.SourceUri, announced, FailureStage.Download, e.Reason, e.Message, disposition, ct);
-                return null;
-            }
+            var last = (ImageFetchException)failure!;
+            await GiveBackAsync(job.Owner, job.SourceUri, announced, FailureStage.Download, last.Reason, last.Message, ct);
+            return null;
         }
-    }
-
-    private void Answered(DependencyCircuit? circuit)
-    {
-        if (circuit is not null)
+        catch (ImageFetchException e)
         {
-            _health.Succeeded(circuit);
+            // Storage answered, if only to say no.
+            storage?.Succeeded();
+            var disposition = e.Poison ? MessageDisposition.DeadLetter(e.Reason, e.Message) : MessageDisposition.Complete;
+            await FailAsync(job.Owner, job.SourceUri, announced, FailureStage.Download, e.Reason, e.Message, disposition, ct);
+            return null;
         }
     }
 
@@ -394,31 +372,21 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
     /// </summary>
     private async Task<bool?> IsDoneAsync(ImageJob job, string version, CancellationToken ct)
     {
-        for (var retry = 1; ; retry++)
+        // Whatever the database throws is retried, then the job given back; nothing is settled on it.
+        var (answered, labelled, failure) = await _retry.RunAsync(
+            "The duplicate check",
+            _health.Database,
+            job.Owner.Deadline,
+            token => _store.IsLabelledAsync(job.SourceUri, version, _engine.ModelId, _engine.TaxonomyVersion, _engine.HeadVersion, token),
+            static _ => true,
+            ct);
+        if (!answered)
         {
-            try
-            {
-                var labelled = await _store.IsLabelledAsync(job.SourceUri, version, _engine.ModelId, _engine.TaxonomyVersion, _engine.HeadVersion, ct);
-                _health.Succeeded(_health.Database);
-                return labelled ? true : null;
-            }
-#pragma warning disable CA1031 // Whatever the database throws is retried, then given back; nothing is settled on it.
-            catch (Exception e) when (e is not OperationCanceledException)
-#pragma warning restore CA1031
-            {
-                _health.Failed(_health.Database, e.Message);
-                var delay = _retry.Delay(retry);
-                if (!_retry.Allows(delay, job.Owner.Deadline))
-                {
-                    Log.RetriesExhausted(_logger, "The duplicate check", retry, 1, e.Message);
-                    await GiveBackAsync(job.Owner, job.SourceUri, version, FailureStage.Write, DatabaseUnavailable, "the database could not say whether the image is already labelled: " + e.Message, ct);
-                    return false;
-                }
-
-                Log.Retrying(_logger, "The duplicate check", retry, delay.TotalMilliseconds, e.Message);
-                await _retry.WaitAsync(delay, ct);
-            }
+            await GiveBackAsync(job.Owner, job.SourceUri, version, FailureStage.Write, DatabaseUnavailable, "the database could not say whether the image is already labelled: " + failure!.Message, ct);
+            return false;
         }
+
+        return labelled ? true : null;
     }
 
     private PreparedImage? Skip(ImageJob job)
@@ -563,7 +531,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
             catch (Exception e) when (e is not OperationCanceledException)
 #pragma warning restore CA1031
             {
-                _health.Failed(_health.Database, e.Message);
+                _health.Database.Failed(e.Message);
                 var delay = _retry.Delay(retry);
                 var expired = pending.Where(p => !_retry.Allows(delay, p.Owner.Deadline)).ToHashSet();
                 if (expired.Count > 0)
@@ -586,7 +554,7 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
                 continue;
             }
 
-            _health.Succeeded(_health.Database);
+            _health.Database.Succeeded();
             _telemetry.Written(Stopwatch.GetElapsedTime(started));
             foreach (var write in pending)
             {
