@@ -1,18 +1,32 @@
 namespace Clip.Labeling;
 
 /// <summary>
-/// Why an image could not be fetched, and how its message should end. Transient: retrying later may succeed, so no
-/// failure row and the message is given back. Poison: retrying cannot succeed and the input is at fault, so the
-/// failure is recorded and the message dead-lettered. Neither (a file deleted before it was read): the failure is
-/// recorded and the message completed.
+/// Why an image could not be fetched, as one of the fetch cases of the <see cref="DispositionPolicy"/>, which says
+/// what is recorded and how its message ends: <see cref="DispositionCase.StorageUnavailable"/> (retrying later may
+/// succeed), <see cref="DispositionCase.FetchRefused"/> (the input is at fault) or
+/// <see cref="DispositionCase.SourceGone"/> (deleted or replaced first).
 /// </summary>
-public sealed class ImageFetchException(string reason, string message, bool transient, bool poison, Exception? innerException = null)
-    : Exception(message, innerException)
+public sealed class ImageFetchException : Exception
 {
+    public ImageFetchException(string reason, string message, DispositionCase @case, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        if (@case is not (DispositionCase.StorageUnavailable or DispositionCase.FetchRefused or DispositionCase.SourceGone))
+        {
+            throw new ArgumentOutOfRangeException(nameof(@case), @case, "not a fetch case");
+        }
+
+        Reason = reason;
+        Case = @case;
+    }
+
     /// <summary>The short code recorded as the failure reason.</summary>
-    public string Reason { get; } = reason;
+    public string Reason { get; }
 
-    public bool Transient { get; } = transient;
+    /// <summary>Which case of the failure policy the failure is.</summary>
+    public DispositionCase Case { get; }
 
-    public bool Poison { get; } = poison;
+    /// <summary>Whether trying again later may succeed.</summary>
+    public bool Transient => Case == DispositionCase.StorageUnavailable;
 }

@@ -7,8 +7,8 @@ public static class LocalImageFile
 {
     /// <summary>Reads <paramref name="file"/>, refusing one over <paramref name="maxBytes"/> before reading any of it.</summary>
     /// <exception cref="ImageFetchException">
-    /// <c>file_not_found</c> (deleted before it was read), <c>access_denied</c> (poison), <c>too_many_bytes</c>
-    /// (poison), or the transient <c>file_changed</c> and <c>io_error</c>.
+    /// <c>file_not_found</c> (deleted before it was read), <c>access_denied</c> and <c>too_many_bytes</c> (refused),
+    /// or the transient <c>file_changed</c> and <c>io_error</c>.
     /// </exception>
     public static async Task<byte[]> ReadAsync(FileInfo file, long maxBytes, CancellationToken cancellationToken)
     {
@@ -21,8 +21,7 @@ public static class LocalImageFile
                 throw new ImageFetchException(
                     "too_many_bytes",
                     string.Create(CultureInfo.InvariantCulture, $"The image is {stream.Length} bytes, over the {maxBytes}-byte limit."),
-                    transient: false,
-                    poison: true);
+                    DispositionCase.FetchRefused);
             }
 
             var bytes = new byte[stream.Length];
@@ -31,19 +30,19 @@ public static class LocalImageFile
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ImageFetchException("file_not_found", $"{file.FullName} was deleted before it was read.", transient: false, poison: false, e);
+            throw new ImageFetchException("file_not_found", $"{file.FullName} was deleted before it was read.", DispositionCase.SourceGone, e);
         }
         catch (EndOfStreamException e)
         {
-            throw new ImageFetchException("file_changed", $"{file.FullName} shrank while it was read.", transient: true, poison: false, e);
+            throw new ImageFetchException("file_changed", $"{file.FullName} shrank while it was read.", DispositionCase.StorageUnavailable, e);
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new ImageFetchException("access_denied", $"{file.FullName} cannot be read: {e.Message}", transient: false, poison: true, e);
+            throw new ImageFetchException("access_denied", $"{file.FullName} cannot be read: {e.Message}", DispositionCase.FetchRefused, e);
         }
         catch (IOException e)
         {
-            throw new ImageFetchException("io_error", $"{file.FullName} could not be read: {e.Message}", transient: true, poison: false, e);
+            throw new ImageFetchException("io_error", $"{file.FullName} could not be read: {e.Message}", DispositionCase.StorageUnavailable, e);
         }
     }
 }

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Clip.Ingestion.Blobs;
 
 namespace Clip.Cli.Uploads;
 
@@ -49,7 +50,7 @@ internal sealed class BlobUploader(BlobContainerClient container, bool overwrite
         {
             await using var content = item.File.OpenRead();
             var info = (await blob.UploadAsync(content, options, cancellationToken)).Value;
-            return new UploadOutcome(item, new UploadedBlob(blob.Uri, info.ETag.ToString().Trim('"'), content.Length, contentType, info.LastModified), null);
+            return new UploadOutcome(item, new UploadedBlob(blob.Uri, EntityTag.Unquoted(info.ETag), content.Length, contentType, info.LastModified), null);
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.BlobAlreadyExists)
         {

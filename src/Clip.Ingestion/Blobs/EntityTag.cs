@@ -2,8 +2,8 @@ using Azure;
 
 namespace Clip.Ingestion.Blobs;
 
-/// <summary>Checks an ETag that came in an event before it goes into an <c>If-Match</c> header.</summary>
-internal static class EntityTag
+/// <summary>Entity tags: checking one that came in an event before it goes into an <c>If-Match</c> header, and the unquoted form results record.</summary>
+public static class EntityTag
 {
     private const int MaxLength = 256;
 
@@ -11,7 +11,8 @@ internal static class EntityTag
     /// <exception cref="BlobFetchException"><see cref="BlobFetchReason.InvalidETag"/>: not one strong entity tag.</exception>
     public static ETag Parse(string text)
     {
-        var value = text.Length >= 2 && text[0] == '"' && text[^1] == '"' ? text[1..^1] : text;
+        ArgumentNullException.ThrowIfNull(text);
+        var value = Unquoted(text);
         // A wildcard, a weak tag or a list would turn "this version only" into something looser.
         if (value.Length is 0 or > MaxLength || value == "*" || value.StartsWith("W/", StringComparison.Ordinal)
             || value.Any(c => c is <= ' ' or > '~' or '"' or ','))
@@ -22,6 +23,13 @@ internal static class EntityTag
         return new ETag('"' + value + '"');
     }
 
-    /// <summary>The tag without quotes, as Event Grid's <c>data.eTag</c> writes it.</summary>
-    public static string Unquoted(ETag tag) => tag.ToString().Trim('"');
+    /// <summary>The tag without quotes, as Event Grid's <c>data.eTag</c> writes it and results record it.</summary>
+    public static string Unquoted(ETag tag) => Unquoted(tag.ToString());
+
+    /// <summary><paramref name="text"/> without its enclosing pair of quotes, if it has one.</summary>
+    public static string Unquoted(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Length >= 2 && text[0] == '"' && text[^1] == '"' ? text[1..^1] : text;
+    }
 }

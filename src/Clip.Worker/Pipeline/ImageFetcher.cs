@@ -19,7 +19,7 @@ internal sealed class ImageFetcher(ImageLimits limits, BlobSourceOptions sources
 
     /// <summary>The version an event promises for its blob (its ETag without quotes), or null when it names none.</summary>
     public static string? AnnouncedVersion(ImageJob job) =>
-        job is BlobImageJob { Event.ETag: { Length: > 0 } etag } ? etag.Trim('"') : null;
+        job is BlobImageJob { Event.ETag: { Length: > 0 } etag } ? EntityTag.Unquoted(etag) : null;
 
     private async Task<FetchedImage> DownloadAsync(BlobImageJob job, CancellationToken cancellationToken)
     {
@@ -31,24 +31,25 @@ internal sealed class ImageFetcher(ImageLimits limits, BlobSourceOptions sources
         }
         catch (BlobFetchException e)
         {
-            var (transient, poison) = e.ReasonCode switch
-            {
-                // Gone or replaced since the event: nothing to retry, nothing wrong with the message.
-                BlobFetchReason.BlobNotFound or BlobFetchReason.BlobSuperseded => (false, false),
-                BlobFetchReason.TooLarge or BlobFetchReason.InvalidETag or BlobFetchReason.InvalidRequest => (false, true),
-                // Transient failures and configuration problems (a missing role assignment) are retried by redelivery
-                // and end in the dead-letter queue at the queue's delivery limit if they persist.
-                _ => (true, false),
-            };
-            throw new ImageFetchException(e.ReasonCode, e.Message, transient, poison, e);
+            throw new ImageFetchException(e.ReasonCode, e.Message, CaseOf(e.ReasonCode), e);
         }
 #pragma warning disable CA1031 // Anything else the storage client throws is retried like a network failure: one odd download must not stop the pipeline.
         catch (Exception e) when (e is not OperationCanceledException)
 #pragma warning restore CA1031
         {
-            throw new ImageFetchException("fetch_failed", $"The download failed unexpectedly: {e.GetType().Name}: {e.Message}", transient: true, poison: false, e);
+            throw new ImageFetchException("fetch_failed", $"The download failed unexpectedly: {e.GetType().Name}: {e.Message}", DispositionCase.StorageUnavailable, e);
         }
     }
+
+    /// <summary>Which case of the failure policy a storage failure is.</summary>
+    internal static DispositionCase CaseOf(string reason) => reason switch
+    {
+        BlobFetchReason.BlobNotFound or BlobFetchReason.BlobSuperseded => DispositionCase.SourceGone,
+        BlobFetchReason.TooLarge or BlobFetchReason.InvalidETag or BlobFetchReason.InvalidRequest => DispositionCase.FetchRefused,
+        // Transient failures and configuration problems (a missing role assignment) are retried, in the worker and
+        // by redelivery, and end in the dead-letter queue on the last delivery if they persist.
+        _ => DispositionCase.StorageUnavailable,
+    };
 
     private async Task<FetchedImage> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
     {
