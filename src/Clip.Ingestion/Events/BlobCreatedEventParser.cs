@@ -105,19 +105,19 @@ public sealed class BlobCreatedEventParser
             throw new MalformedEventException(MalformedEventReason.UnsupportedSchema, $"Event {index} has a CloudEvents specversion other than \"1.0\".");
         }
 
-        var id = RequiredString(element, "id", index);
-        var eventType = RequiredString(element, isCloudEvent ? "type" : "eventType", index);
+        var id = EventFields.RequiredString(element, "id", index);
+        var eventType = EventFields.RequiredString(element, isCloudEvent ? "type" : "eventType", index);
 
         if (isCloudEvent)
         {
-            RequiredString(element, "source", index);
+            EventFields.RequiredString(element, "source", index);
         }
         else
         {
-            var eventTime = RequiredString(element, "eventTime", index);
+            var eventTime = EventFields.RequiredString(element, "eventTime", index);
             if (!DateTimeOffset.TryParse(eventTime, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _))
             {
-                throw Invalid(index, "eventTime", "is not an ISO 8601 timestamp");
+                throw EventFields.Invalid(index, "eventTime", "is not an ISO 8601 timestamp");
             }
         }
 
@@ -126,7 +126,7 @@ public sealed class BlobCreatedEventParser
             return new IgnoredEvent(id, eventType, $"Event type '{eventType}' is not {BlobCreatedEventType}.");
         }
 
-        var subject = RequiredString(element, "subject", index);
+        var subject = EventFields.RequiredString(element, "subject", index);
         var (container, blobName) = ParseSubject(subject, index);
 
         if (!element.TryGetProperty("data", out var data) || data.ValueKind == JsonValueKind.Null)
@@ -136,15 +136,15 @@ public sealed class BlobCreatedEventParser
 
         if (data.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid(index, "data", "is not a JSON object");
+            throw EventFields.Invalid(index, "data", "is not a JSON object");
         }
 
-        var url = RequiredString(data, "url", index, "data.url");
+        var url = EventFields.RequiredString(data, "url", index, "data.url");
         // A bare path such as "/c/b" parses as a file: URI on Unix, so the scheme is checked on the text too.
         if (!Uri.TryCreate(url, UriKind.Absolute, out var blobUri)
             || !(url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)))
         {
-            throw Invalid(index, "data.url", "is not an absolute http(s) URL");
+            throw EventFields.Invalid(index, "data.url", "is not an absolute http(s) URL");
         }
 
         if (!UrlPathMatches(url, container, blobName))
@@ -154,11 +154,11 @@ public sealed class BlobCreatedEventParser
                 $"Event {index}: the subject names container '{container}' and blob '{blobName}', but data.url points elsewhere.");
         }
 
-        var etag = OptionalString(data, "eTag", index);
+        var etag = EventFields.OptionalString(data, "eTag", index);
         if (etag is { Length: > MaxETagLength })
         {
             // Azure's are about 20 characters; an unbounded one could not be recorded next to a failure.
-            throw Invalid(index, "data.eTag", $"is longer than {MaxETagLength} characters");
+            throw EventFields.Invalid(index, "data.eTag", $"is longer than {MaxETagLength} characters");
         }
 
         return new BlobCreatedEvent(
@@ -167,30 +167,30 @@ public sealed class BlobCreatedEventParser
             container,
             blobName,
             etag,
-            OptionalLength(data, index),
-            OptionalString(data, "contentType", index),
-            OptionalString(data, "api", index));
+            EventFields.OptionalLength(data, index),
+            EventFields.OptionalString(data, "contentType", index),
+            EventFields.OptionalString(data, "api", index));
     }
 
     private static (string Container, string BlobName) ParseSubject(string subject, int index)
     {
         if (!subject.StartsWith(SubjectPrefix, StringComparison.Ordinal))
         {
-            throw Invalid(index, "subject", $"does not start with '{SubjectPrefix}'");
+            throw EventFields.Invalid(index, "subject", $"does not start with '{SubjectPrefix}'");
         }
 
         var rest = subject.AsSpan(SubjectPrefix.Length);
         var marker = rest.IndexOf(SubjectBlobsMarker, StringComparison.Ordinal);
         if (marker <= 0)
         {
-            throw Invalid(index, "subject", "does not name a container and a blob");
+            throw EventFields.Invalid(index, "subject", "does not name a container and a blob");
         }
 
         var container = rest[..marker].ToString();
         var blobName = rest[(marker + SubjectBlobsMarker.Length)..].ToString();
         if (container.Contains('/', StringComparison.Ordinal) || blobName.Length == 0)
         {
-            throw Invalid(index, "subject", "does not name a container and a blob");
+            throw EventFields.Invalid(index, "subject", "does not name a container and a blob");
         }
 
         return (container, blobName);
@@ -225,55 +225,4 @@ public sealed class BlobCreatedEventParser
         var prefix = decoded.AsSpan(0, decoded.Length - expectedTail.Length);
         return prefix.Length == 0 || (prefix[0] == '/' && prefix.Length > 1 && prefix[1..].IndexOf('/') < 0);
     }
-
-    private static string RequiredString(JsonElement element, string name, int index, string? path = null)
-    {
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            throw new MalformedEventException(MalformedEventReason.MissingField, $"Event {index} has no '{path ?? name}'.");
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            throw Invalid(index, path ?? name, "is not a string");
-        }
-
-        var text = value.GetString()!;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            throw new MalformedEventException(MalformedEventReason.MissingField, $"Event {index} has an empty '{path ?? name}'.");
-        }
-
-        return text;
-    }
-
-    private static string? OptionalString(JsonElement data, string name, int index)
-    {
-        if (!data.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : throw Invalid(index, "data." + name, "is not a string");
-    }
-
-    private static long? OptionalLength(JsonElement data, int index)
-    {
-        if (!data.TryGetProperty("contentLength", out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var length) || length < 0)
-        {
-            throw Invalid(index, "data.contentLength", "is not a non-negative integer");
-        }
-
-        return length;
-    }
-
-    private static MalformedEventException Invalid(int index, string field, string problem) =>
-        new(MalformedEventReason.InvalidField, $"Event {index}: '{field}' {problem}.");
 }

@@ -1,3 +1,5 @@
+// A little over this solution's usual 250 lines: the allow-list's checks in their precedence order, one file to
+// read top to bottom against the README's list.
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
