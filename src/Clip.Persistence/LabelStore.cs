@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using Clip.Inference.Encoders;
 using Clip.Persistence.Dialects;
 using Clip.Persistence.Migrations;
 using Dapper;
@@ -218,7 +219,7 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
             if (!run.Embedding.IsEmpty)
             {
                 // Two runs of one image and model (say, two taxonomies) share one embedding row.
-                embeddings[(imageId, run.ModelId)] = new EmbeddingRow(imageId, run.ModelId, run.Embedding.Length, EmbeddingCodec.Encode(run.Embedding.Span));
+                embeddings[(imageId, run.ModelId)] = new EmbeddingRow(imageId, run.ModelId, run.Embedding.Length, Float32LittleEndian.Encode(run.Embedding.Span));
             }
         }
 
@@ -310,7 +311,7 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
         await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
         var bytes = await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
             GetEmbeddingSql, new { SourceUri = sourceUri, EtagOrHash = etagOrHash, ModelId = modelId }, cancellationToken: cancellationToken));
-        return bytes is null ? null : EmbeddingCodec.Decode(bytes);
+        return bytes is null ? null : Float32LittleEndian.Decode(bytes);
     }
 
     public ValueTask DisposeAsync() => _dialect.DisposeAsync();

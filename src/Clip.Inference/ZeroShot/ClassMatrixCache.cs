@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Clip.Inference.Encoders;
 using Clip.Inference.Taxonomies;
 using Microsoft.Extensions.Logging;
 
@@ -146,10 +146,7 @@ public sealed class ClassMatrixCache
                 writer.Write(id);
             }
 
-            foreach (var value in matrix.Values)
-            {
-                writer.Write(value);
-            }
+            writer.Write(Float32LittleEndian.Encode(matrix.Values));
         }
 
         using var file = new MemoryStream();
@@ -211,14 +208,10 @@ public sealed class ClassMatrixCache
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{floats.Length} bytes of values for {count}×{dimension}"));
         }
 
-        var values = new float[count * dimension];
-        for (var i = 0; i < values.Length; i++)
+        var values = Float32LittleEndian.Decode(floats);
+        if (!values.All(float.IsFinite))
         {
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(floats.Slice(i * sizeof(float), sizeof(float)));
-            if (!float.IsFinite(values[i]))
-            {
-                throw new InvalidDataException("non-finite value");
-            }
+            throw new InvalidDataException("non-finite value");
         }
 
         return new ClassMatrix(modelId, taxonomyVersion, ids, values, dimension);

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Clip.Inference.Encoders;
 
 namespace Clip.Inference.ZeroShot;
 
@@ -31,18 +32,8 @@ public static class ClassifierHeadCodec
                 writer.Write(id);
             }
 
-            Span<byte> value = stackalloc byte[sizeof(float)];
-            foreach (var w in head.Weights)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(value, w);
-                writer.Write(value);
-            }
-
-            foreach (var b in head.Bias)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(value, b);
-                writer.Write(value);
-            }
+            writer.Write(Float32LittleEndian.Encode(head.Weights));
+            writer.Write(Float32LittleEndian.Encode(head.Bias));
         }
 
         using var stored = new MemoryStream();
@@ -121,12 +112,6 @@ public static class ClassifierHeadCodec
             throw new EndOfStreamException();
         }
 
-        var values = new float[count];
-        for (var i = 0; i < count; i++)
-        {
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
-        }
-
-        return values;
+        return Float32LittleEndian.Decode(bytes);
     }
 }
