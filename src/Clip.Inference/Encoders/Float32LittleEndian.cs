@@ -13,13 +13,7 @@ public static class Float32LittleEndian
     /// <summary>Writes <paramref name="values"/> into <paramref name="destination"/>, which must be exactly 4 bytes a value.</summary>
     public static void Write(ReadOnlySpan<float> values, Span<byte> destination)
     {
-        if (destination.Length != (long)values.Length * sizeof(float))
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"{values.Length} float32 values take {(long)values.Length * sizeof(float)} bytes, not {destination.Length}"),
-                nameof(destination));
-        }
-
+        RequireFourBytesAValue(values.Length, destination.Length, nameof(destination));
         if (BitConverter.IsLittleEndian)
         {
             MemoryMarshal.AsBytes(values).CopyTo(destination);
@@ -33,13 +27,7 @@ public static class Float32LittleEndian
     /// <summary>Reads <paramref name="source"/>, exactly 4 bytes a value, into <paramref name="values"/>.</summary>
     public static void Read(ReadOnlySpan<byte> source, Span<float> values)
     {
-        if (source.Length != (long)values.Length * sizeof(float))
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"{source.Length} bytes do not hold exactly {values.Length} float32 values"),
-                nameof(source));
-        }
-
+        RequireFourBytesAValue(values.Length, source.Length, nameof(source));
         if (BitConverter.IsLittleEndian)
         {
             source.CopyTo(MemoryMarshal.AsBytes(values));
@@ -72,6 +60,16 @@ public static class Float32LittleEndian
         var values = new float[bytes.Length / sizeof(float)];
         Read(bytes, values);
         return values;
+    }
+
+    private static void RequireFourBytesAValue(int valueCount, int byteCount, string parameterName)
+    {
+        if (byteCount != (long)valueCount * sizeof(float))
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"{valueCount} float32 values take {(long)valueCount * sizeof(float)} bytes, not {byteCount}"),
+                parameterName);
+        }
     }
 
     /// <summary>The byte-order-independent path a big-endian machine takes; internal so a little-endian test run checks it too.</summary>
