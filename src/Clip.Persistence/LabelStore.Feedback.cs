@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Clip.Inference.Encoders;
 using Dapper;
 
 namespace Clip.Persistence;
@@ -95,7 +96,7 @@ public sealed partial class LabelStore
                 cancellationToken: cancellationToken))).AsList();
             foreach (var row in page)
             {
-                yield return new LabelledEmbedding(row.ImageId, row.SourceUri, row.LabelId, EmbeddingCodec.Decode(row.Vector));
+                yield return new LabelledEmbedding(row.ImageId, row.SourceUri, row.LabelId, Float32LittleEndian.Decode(row.Vector));
             }
 
             if (page.Count < batchSize)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Clip.Inference.Encoders;
 using Dapper;
 
 namespace Clip.Persistence;
@@ -131,7 +132,7 @@ public sealed partial class LabelStore
         await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
         var bytes = await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
             GetEmbeddingSql, new { SourceUri = sourceUri, EtagOrHash = etagOrHash, ModelId = modelId }, cancellationToken: cancellationToken));
-        return bytes is null ? null : EmbeddingCodec.Decode(bytes);
+        return bytes is null ? null : Float32LittleEndian.Decode(bytes);
     }
 
     private static FailureStage ParseStage(string stage) => Enum.Parse<FailureStage>(stage, ignoreCase: true);

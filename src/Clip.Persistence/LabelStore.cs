@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using System.Diagnostics;
+using Clip.Inference.Encoders;
 using Clip.Persistence.Dialects;
 using Clip.Persistence.Migrations;
 using Dapper;
@@ -162,7 +163,7 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
             if (!run.Embedding.IsEmpty)
             {
                 // Two runs of one image and model (say, two taxonomies) share one embedding row.
-                embeddings[(imageId, run.ModelId)] = new EmbeddingRow(imageId, run.ModelId, run.Embedding.Length, EmbeddingCodec.Encode(run.Embedding.Span));
+                embeddings[(imageId, run.ModelId)] = new EmbeddingRow(imageId, run.ModelId, run.Embedding.Length, Float32LittleEndian.Encode(run.Embedding.Span));
             }
         }
 

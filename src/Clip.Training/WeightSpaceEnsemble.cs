@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Numerics.Tensors;
+using Clip.Inference.ZeroShot;
 
 namespace Clip.Training;
 
@@ -7,7 +6,7 @@ namespace Clip.Training;
 /// Weight-space ensembling of a trained head with zero-shot (WiSE-FT, Wortsman et al. 2022):
 /// <c>W = (1 − α)·logit_scale·W_zs + α·W_trained</c>, <c>b = α·b_trained</c>. α = 0 is zero-shot,
 /// α = 1 the trained head; in between keeps much of zero-shot's robustness under distribution shift.
-/// The same mix <c>Clip.Inference.ZeroShot.ZeroShotClassifier</c> applies at inference.
+/// The mix itself is <see cref="WeightSpaceMix"/>, the one the classifier applies at inference.
 /// </summary>
 public static class WeightSpaceEnsemble
 {
@@ -26,19 +25,7 @@ public static class WeightSpaceEnsemble
             throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α must lie in [0, 1]");
         }
 
-        if (zeroShot.Length != trained.Weights.Length)
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"the zero-shot matrix has {zeroShot.Length} values and the trained head {trained.Weights.Length}"),
-                nameof(trained));
-        }
-
-        var weights = new float[zeroShot.Length];
-        var share = (float)alpha;
-        TensorPrimitives.Multiply(zeroShot, (1f - share) * logitScale, weights);
-        TensorPrimitives.MultiplyAdd(trained.Weights, share, weights, weights);
-        var bias = new float[trained.Bias.Length];
-        TensorPrimitives.Multiply(trained.Bias, share, bias);
+        var (weights, bias) = WeightSpaceMix.Mix(zeroShot, logitScale, trained.Weights, trained.Bias, (float)alpha);
         return new MixedHead(weights, bias, alpha);
     }
 

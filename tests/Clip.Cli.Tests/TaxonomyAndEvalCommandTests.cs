@@ -54,6 +54,20 @@ public sealed partial class TaxonomyAndEvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Eval_UnreadableImageAmongGood_SkipsItNamingItAndMeasuresTheRest()
+    {
+        var folder = RenderFolder(perCombination: 1, seed: 13);
+        var broken = Path.Combine(folder, "circle", "broken.png");
+        await File.WriteAllTextAsync(broken, "not a png at all");
+
+        var result = await CliProcess.RunAsync("eval", folder, "--taxonomy", "tiny-shapes", "--device", "cpu");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"clip: skipped {broken}: ", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("42 images in 6 classes", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Eval_FolderThatIsNotAClass_FailsNamingIt()
     {
         var folder = RenderFolder(perCombination: 1, seed: 12);

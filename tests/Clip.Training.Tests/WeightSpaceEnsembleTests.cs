@@ -1,3 +1,5 @@
+using Clip.Inference.ZeroShot;
+
 namespace Clip.Training.Tests;
 
 public sealed class WeightSpaceEnsembleTests
@@ -20,6 +22,37 @@ public sealed class WeightSpaceEnsembleTests
         Assert.Equal(new[] { 2.5f, 3f }, halfway.Bias);
         Assert.Equal(trained.Weights, atOne.Weights);
         Assert.Equal(trained.Bias, atOne.Bias);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.3)]
+    [InlineData(0.7)]
+    [InlineData(1.0)]
+    public void Mix_IsTheMixTheInferenceClassifierApplies_BitForBit(double alpha)
+    {
+        var world = new SyntheticClusters(classes: 4, dimension: 8);
+        var weights = new float[world.Centres.Length];
+        var bias = new float[world.Classes];
+        HeadTrainingWorkload.Gaussian(new Random(3), weights, LogitScale / 4);
+        HeadTrainingWorkload.Gaussian(new Random(4), bias, 1f);
+        string[] ids = ["a", "b", "c", "d"];
+        var classifier = new ZeroShotClassifier(
+            new ClassMatrix("m", "v", ids, world.Centres, world.Dimension), LogitScale, new ClassifierHead("h", "m", ids, weights, bias, world.Dimension), (float)alpha);
+
+        var mixed = WeightSpaceEnsemble.Mix(world.Centres, LogitScale, new TrainedHead(weights, bias, Epochs: 1, BestValidationLoss: 0), alpha);
+
+        // A basis vector stays itself when normalised, so each logit is one mixed weight plus its bias, exactly.
+        for (var j = 0; j < world.Dimension; j++)
+        {
+            var basis = new float[world.Dimension];
+            basis[j] = 1f;
+            var logits = classifier.Classify(basis).Logits;
+            for (var c = 0; c < world.Classes; c++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(mixed.Weights[(c * world.Dimension) + j] + mixed.Bias[c]), BitConverter.SingleToInt32Bits(logits[c]));
+            }
+        }
     }
 
     [Fact]

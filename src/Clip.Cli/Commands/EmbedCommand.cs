@@ -4,7 +4,6 @@ using System.Text.Json;
 using Clip.Inference;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
-using Clip.Labeling;
 
 namespace Clip.Cli.Commands;
 
@@ -41,19 +40,8 @@ internal static class EmbedCommand
 
     private static async Task<int> EmbedBatchAsync(ClipModel clip, ImageLimits limits, ImageBatch batch, FileInfo[] files, bool asJson, CancellationToken ct)
     {
-        var accepted = new List<FileInfo>(files.Length);
-        foreach (var file in files)
-        {
-            try
-            {
-                batch.Add(await LocalImageFile.ReadAsync(file, limits.MaxEncodedBytes, ct));
-                accepted.Add(file);
-            }
-            catch (Exception e) when (e is ImageRejectedException or ImageFetchException)
-            {
-                Console.Error.WriteLine($"clip: error: {file.FullName}: {e.Message}");
-            }
-        }
+        var accepted = await batch.AddReadableAsync(
+            files, file => file, limits, (file, e) => Console.Error.WriteLine($"clip: error: {file.FullName}: {e.Message}"), ct);
 
         if (accepted.Count > 0)
         {

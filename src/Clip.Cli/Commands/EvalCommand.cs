@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Clip.Inference;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
-using Clip.Labeling;
 using Clip.Inference.Taxonomies;
 using Clip.Inference.ZeroShot;
 
@@ -111,19 +110,9 @@ internal static class EvalCommand
         var images = new ImageBatch(clip, BatchSize);
         foreach (var batch in files.Chunk(BatchSize))
         {
-            foreach (var (file, label) in batch)
-            {
-                try
-                {
-                    images.Add(await LocalImageFile.ReadAsync(file, limits.MaxEncodedBytes, cancellationToken));
-                    truth.Add(label);
-                }
-                catch (Exception e) when (e is ImageRejectedException or ImageFetchException)
-                {
-                    Console.Error.WriteLine($"clip: skipped {file.FullName}: {e.Message}");
-                }
-            }
-
+            var added = await images.AddReadableAsync(
+                batch, item => item.File, limits, (file, e) => Console.Error.WriteLine($"clip: skipped {file.FullName}: {e.Message}"), cancellationToken);
+            truth.AddRange(added.Select(item => item.Class));
             if (images.Count > 0)
             {
                 rows.AddRange(images.Encode().Values);

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.CommandLine;
 using Clip.Inference.Bundles;
+using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
 using Clip.Labeling;
 using SixLabors.ImageSharp;
@@ -25,7 +25,7 @@ internal static class PreprocessCommand
             var preprocessor = new ImagePreprocessor(bundle.Preprocessor, limits);
             var bytes = await LocalImageFile.ReadAsync(result.GetValue(image)!, limits.MaxEncodedBytes, cancellationToken);
             var tensor = preprocessor.Preprocess(bytes);
-            WriteFloat32LittleEndian(result.GetValue(output)!.FullName, tensor);
+            File.WriteAllBytes(result.GetValue(output)!.FullName, Float32LittleEndian.Encode(tensor));
             if (result.GetValue(png) is { } pngFile)
             {
                 using var crop = preprocessor.RenderCrop(bytes);
@@ -37,16 +37,5 @@ internal static class PreprocessCommand
             return 0;
         }));
         return command;
-    }
-
-    private static void WriteFloat32LittleEndian(string path, float[] values)
-    {
-        var bytes = new byte[values.Length * sizeof(float)];
-        for (var i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-        }
-
-        File.WriteAllBytes(path, bytes);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
 
 namespace Clip.Inference.Encoders;
@@ -26,6 +27,13 @@ public sealed class EmbeddingMatrix
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
         return _values.AsSpan(index * Dimension, Dimension);
+    }
+
+    /// <summary>Takes <paramref name="rows"/> as they are, without copying or normalising, for an owner that checked their shape.</summary>
+    internal static EmbeddingMatrix Wrap(float[] rows, int count, int dimension)
+    {
+        Debug.Assert(count >= 0 && dimension > 0 && rows.Length == count * dimension, "the owner checks the shape");
+        return new EmbeddingMatrix(rows, count, dimension);
     }
 
     /// <summary>Copies rows and L2-normalises each; a zero row stays zero rather than becoming NaN.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Clip.Inference.Encoders;
 
 namespace Clip.Inference.ZeroShot;
 
@@ -9,7 +10,7 @@ namespace Clip.Inference.ZeroShot;
 /// </summary>
 public sealed class ClassMatrix
 {
-    private readonly float[] _values;
+    private readonly EmbeddingMatrix _rows;
 
     public ClassMatrix(string modelId, string taxonomyVersion, IReadOnlyList<string> classIds, float[] values, int dimension)
     {
@@ -29,8 +30,7 @@ public sealed class ClassMatrix
         ModelId = modelId;
         TaxonomyVersion = taxonomyVersion;
         ClassIds = [.. classIds];
-        _values = (float[])values.Clone();
-        Dimension = dimension;
+        _rows = EmbeddingMatrix.Wrap((float[])values.Clone(), classIds.Count, dimension);
     }
 
     public string ModelId { get; }
@@ -42,15 +42,10 @@ public sealed class ClassMatrix
 
     public int Count => ClassIds.Count;
 
-    public int Dimension { get; }
+    public int Dimension => _rows.Dimension;
 
     /// <summary>All rows, contiguous.</summary>
-    public ReadOnlySpan<float> Values => _values;
+    public ReadOnlySpan<float> Values => _rows.Values;
 
-    public ReadOnlySpan<float> Row(int index)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-        return _values.AsSpan(index * Dimension, Dimension);
-    }
+    public ReadOnlySpan<float> Row(int index) => _rows.Row(index);
 }

@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Clip.Inference.Encoders;
 using Clip.Inference.Taxonomies;
 using Microsoft.Extensions.Logging;
 
@@ -21,10 +21,7 @@ public sealed class ClassMatrixCache
 {
     public const string FileExtension = ".classes";
 
-    private const int FormatVersion = 1;
-    private const int MaxClasses = 1_000_000;
-    private const int MaxDimension = 65_536;
-    private static readonly byte[] Magic = "CLIPCLSM"u8.ToArray();
+    private static readonly ChecksummedFormat FileFormat = new("class matrix file", "CLIPCLSM"u8, formatVersion: 1);
 
     private readonly ILogger<ClassMatrixCache> _logger;
 
@@ -105,7 +102,7 @@ public sealed class ClassMatrixCache
             Log.ClassMatrixCacheHit(_logger, taxonomy.Version, modelId, path);
             return matrix;
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+        catch (InvalidDataException e)
         {
             Log.ClassMatrixCacheIgnored(_logger, path, e.Message);
             return null;
@@ -136,93 +133,40 @@ public sealed class ClassMatrixCache
         }
     }
 
-    internal static byte[] Encode(ClassMatrix matrix)
-    {
-        using var body = new MemoryStream();
-        using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+    internal static byte[] Encode(ClassMatrix matrix) => FileFormat.Encode(
+        header: writer =>
+        {
+            writer.Write(matrix.ModelId);
+            writer.Write(matrix.TaxonomyVersion);
+            writer.Write(matrix.Count);
+            writer.Write(matrix.Dimension);
+        },
+        body: writer =>
         {
             foreach (var id in matrix.ClassIds)
             {
                 writer.Write(id);
             }
 
-            foreach (var value in matrix.Values)
-            {
-                writer.Write(value);
-            }
-        }
+            writer.Write(Float32LittleEndian.Encode(matrix.Values));
+        });
 
-        using var file = new MemoryStream();
-        using (var writer = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
+    /// <exception cref="InvalidDataException">Not a class matrix file, or damaged.</exception>
+    internal static ClassMatrix Decode(byte[] bytes) => FileFormat.Decode(
+        bytes,
+        header: reader => (ModelId: reader.ReadString(), TaxonomyVersion: reader.ReadString(), Shape: FileFormat.ReadShape(reader)),
+        body: (reader, header) =>
         {
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            writer.Write(matrix.ModelId);
-            writer.Write(matrix.TaxonomyVersion);
-            writer.Write(matrix.Count);
-            writer.Write(matrix.Dimension);
-            writer.Write(SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length)));
-            writer.Write(body.GetBuffer(), 0, (int)body.Length);
-        }
-
-        return file.ToArray();
-    }
-
-    internal static ClassMatrix Decode(byte[] bytes)
-    {
-        using var stream = new MemoryStream(bytes, writable: false);
-        using var reader = new BinaryReader(stream, Encoding.UTF8);
-        if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
-        {
-            throw new InvalidDataException("not a class matrix file");
-        }
-
-        var format = reader.ReadInt32();
-        if (format != FormatVersion)
-        {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"format version {format}, expected {FormatVersion}"));
-        }
-
-        var modelId = reader.ReadString();
-        var taxonomyVersion = reader.ReadString();
-        var count = reader.ReadInt32();
-        var dimension = reader.ReadInt32();
-        if (count is < 1 or > MaxClasses || dimension is < 1 or > MaxDimension)
-        {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"implausible shape {count}×{dimension}"));
-        }
-
-        var checksum = reader.ReadBytes(SHA256.HashSizeInBytes);
-        var bodyStart = (int)stream.Position;
-        if (!SHA256.HashData(bytes.AsSpan(bodyStart)).AsSpan().SequenceEqual(checksum))
-        {
-            throw new InvalidDataException("checksum mismatch");
-        }
-
-        var ids = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            ids[i] = reader.ReadString();
-        }
-
-        var floats = bytes.AsSpan((int)stream.Position);
-        if (floats.Length != (long)count * dimension * sizeof(float))
-        {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{floats.Length} bytes of values for {count}×{dimension}"));
-        }
-
-        var values = new float[count * dimension];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(floats.Slice(i * sizeof(float), sizeof(float)));
-            if (!float.IsFinite(values[i]))
+            var (count, dimension) = header.Shape;
+            var ids = ChecksummedFormat.ReadStrings(reader, count);
+            var values = ChecksummedFormat.ReadFloats(reader, (long)count * dimension);
+            if (!values.All(float.IsFinite))
             {
                 throw new InvalidDataException("non-finite value");
             }
-        }
 
-        return new ClassMatrix(modelId, taxonomyVersion, ids, values, dimension);
-    }
+            return new ClassMatrix(header.ModelId, header.TaxonomyVersion, ids, values, dimension);
+        });
 
     private void TryDelete(string path)
     {

@@ -6,7 +6,7 @@ namespace Clip.Inference.ZeroShot;
 
 /// <summary>
 /// Scores image embeddings against a class matrix: <c>logits = logit_scale · (x̂ · W_zs)</c>, or the
-/// affine map mixed with a trained head (see <see cref="ClassifierHead"/>); probabilities are the
+/// affine map mixed with a trained head (see <see cref="WeightSpaceMix"/>); probabilities are the
 /// softmax over classes. Immutable and thread-safe.
 /// </summary>
 public sealed class ZeroShotClassifier
@@ -28,10 +28,10 @@ public sealed class ZeroShotClassifier
 
         Classes = classes;
         LogitScale = logitScale;
-        _weights = new float[classes.Values.Length];
-        TensorPrimitives.Multiply(classes.Values, logitScale, _weights);
         if (head is null)
         {
+            _weights = new float[classes.Values.Length];
+            TensorPrimitives.Multiply(classes.Values, logitScale, _weights);
             return;
         }
 
@@ -47,12 +47,7 @@ public sealed class ZeroShotClassifier
                 nameof(head));
         }
 
-        var mixed = new float[_weights.Length];
-        TensorPrimitives.Multiply(_weights, 1f - headWeight, _weights);
-        TensorPrimitives.Multiply(head.Weights, headWeight, mixed);
-        TensorPrimitives.Add(_weights, mixed, _weights);
-        _bias = new float[classes.Count];
-        TensorPrimitives.Multiply(head.Bias, headWeight, _bias);
+        (_weights, _bias) = WeightSpaceMix.Mix(classes.Values, logitScale, head.Weights, head.Bias, headWeight);
         HeadVersion = head.Version;
         HeadWeight = headWeight;
     }

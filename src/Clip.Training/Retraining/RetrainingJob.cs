@@ -191,8 +191,8 @@ public sealed class RetrainingJob(
     private static string Version(DateTimeOffset now, TrainedHead trained)
     {
         var bytes = new byte[(trained.Weights.Length + trained.Bias.Length) * sizeof(float)];
-        Buffer.BlockCopy(trained.Weights, 0, bytes, 0, trained.Weights.Length * sizeof(float));
-        Buffer.BlockCopy(trained.Bias, 0, bytes, trained.Weights.Length * sizeof(float), trained.Bias.Length * sizeof(float));
+        Float32LittleEndian.Write(trained.Weights, bytes.AsSpan(0, trained.Weights.Length * sizeof(float)));
+        Float32LittleEndian.Write(trained.Bias, bytes.AsSpan(trained.Weights.Length * sizeof(float)));
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes))[..8];
         return string.Create(CultureInfo.InvariantCulture, $"head-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{hash}-{RandomNumberGenerator.GetHexString(4, lowercase: true)}");
     }

@@ -18,6 +18,14 @@ public sealed class ClassMatrixCacheTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    /// <summary>A file format version 1 as the first implementation wrote it, kept so later writers and readers prove they agree.</summary>
+    private const string FormatVersion1Hex =
+        "434C4950434C534D01000000116D6F64656C407368613235363A303132330B7368613235363A61626364020000000200" +
+        "000000726ED3928DAC51A57EED07C0FED0A0A4703C2C78A3687B68F675F586652C01036361740464C3B6670000803F00" +
+        "0000009A99193FCDCC4CBF";
+
+    private static ClassMatrix PinnedMatrix() => new("model@sha256:0123", "sha256:abcd", ["cat", "dög"], [1f, 0f, 0.6f, -0.8f], 2);
+
     private ClassMatrix Matrix(string modelId = "m") =>
         new(modelId, _taxonomy.Version, ["a", "b", "c"], [1f, 0f, 0f, 1f, 0.6f, -0.8f], 2);
 
@@ -117,5 +125,25 @@ public sealed class ClassMatrixCacheTests : IDisposable
 
         Assert.NotNull(_cache.TryRead("m", _taxonomy));
         Assert.Single(Directory.GetFiles(_folder.Path));
+    }
+
+    [Fact]
+    public void Write_PinnedMatrix_WritesTheBytesFormatVersion1AlwaysWrote()
+    {
+        var matrix = PinnedMatrix();
+
+        _cache.Write(matrix);
+
+        Assert.Equal(FormatVersion1Hex, Convert.ToHexString(File.ReadAllBytes(_cache.PathFor(matrix.ModelId, matrix.TaxonomyVersion))));
+    }
+
+    [Fact]
+    public void Decode_BytesFormatVersion1Wrote_GivesTheMatrixBack()
+    {
+        var read = ClassMatrixCache.Decode(Convert.FromHexString(FormatVersion1Hex));
+
+        Assert.Equal(("model@sha256:0123", "sha256:abcd", 2), (read.ModelId, read.TaxonomyVersion, read.Dimension));
+        Assert.Equal(["cat", "dög"], read.ClassIds);
+        Assert.Equal(PinnedMatrix().Values.ToArray(), read.Values.ToArray());
     }
 }
