@@ -66,7 +66,7 @@ public sealed class LabelingEngine
         lock (_swap)
         {
             var current = _state;
-            _state = current with { Classifier = new ZeroShotClassifier(current.Classifier.Classes, current.Classifier.LogitScale, head, alpha) };
+            _state = current with { Classifier = new ImageClassifier(current.Classifier.Classes, current.Classifier.LogitScale, head, alpha) };
         }
     }
 
@@ -155,10 +155,10 @@ public sealed class LabelingEngine
 
     private static LabelingState ZeroShotState(ClipModel model, ClassMatrixCache cache, Taxonomy taxonomy)
     {
-        var classes = cache.GetOrBuild(model.ModelId, taxonomy, () => ZeroShotClassifierBuilder.Build(model, taxonomy));
-        return new LabelingState(taxonomy, ZeroShotClassifier.Create(model, classes), new LabelDecider(taxonomy));
+        var classes = cache.GetOrBuild(model.ModelId, taxonomy, () => ClassMatrixBuilder.Build(model, taxonomy));
+        return new LabelingState(taxonomy, ImageClassifier.Create(model, classes), new LabelDecider(taxonomy));
     }
 }
 
 /// <summary>One consistent set of what labels an image: taxonomy, classifier over its classes, and its decision policy.</summary>
-public sealed record LabelingState(Taxonomy Taxonomy, ZeroShotClassifier Classifier, LabelDecider Decider);
+public sealed record LabelingState(Taxonomy Taxonomy, ImageClassifier Classifier, LabelDecider Decider);

@@ -12,7 +12,7 @@ namespace Clip.Benchmarks;
 
 /// <summary>
 /// Prompts/s through the text tower, side by side: every batch padded to the context length, and padded to its longest
-/// prompt with prompts grouped by length (what <see cref="ZeroShotClassifierBuilder"/> does when the graph's sequence
+/// prompt with prompts grouped by length (what <see cref="ClassMatrixBuilder"/> does when the graph's sequence
 /// axis is dynamic), on the first N prompts of a taxonomy, and the time each takes for the whole class matrix.
 /// Run: <c>dotnet run -c Release --project tests/Clip.Benchmarks -- prompts [--model DIR] [--taxonomy NAME] [--limit N]</c>.
 /// </summary>
@@ -54,7 +54,7 @@ internal static class PromptThroughput
         var lengths = sequences.Select(s => s.Count).ToList();
         var whole = sequences.Count == prompts.Count;
         Print($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, CPU; model {trimmed.ModelId}, text width {trimmed.TextEncoder.Dimension}");
-        Print($"taxonomy {taxonomy.Name}: {sequences.Count} of {prompts.Count} prompts, {lengths.Min()}–{lengths.Max()} tokens (mean {lengths.Average():0.0}), batches of {ZeroShotClassifierBuilder.DefaultBatchSize}");
+        Print($"taxonomy {taxonomy.Name}: {sequences.Count} of {prompts.Count} prompts, {lengths.Min()}–{lengths.Max()} tokens (mean {lengths.Average():0.0}), batches of {ClassMatrixBuilder.DefaultBatchSize}");
 
         var (reference, paddedRate) = Measure($"padded to {padded.TextEncoder.ContextLength} tokens", padded.TextEncoder, sequences, prompts.Count, whole);
         var (grouped, groupedRate) = Measure("padded to longest, grouped", trimmed.TextEncoder, sequences, prompts.Count, whole);
@@ -66,11 +66,11 @@ internal static class PromptThroughput
     /// <summary>Embeds the sequences as the class-matrix builder batches them; returns the rows in the sequences' order and prompts/s.</summary>
     private static (float[] Embeddings, double Rate) Measure(string label, ClipTextEncoder encoder, List<IReadOnlyList<int>> sequences, int allPrompts, bool whole)
     {
-        encoder.Encode(sequences[..Math.Min(sequences.Count, ZeroShotClassifierBuilder.DefaultBatchSize)]);
+        encoder.Encode(sequences[..Math.Min(sequences.Count, ClassMatrixBuilder.DefaultBatchSize)]);
         float[]? values = null;
         long tokensFed = 0;
         var started = Stopwatch.GetTimestamp();
-        foreach (var batch in encoder.Batches(sequences, ZeroShotClassifierBuilder.DefaultBatchSize))
+        foreach (var batch in encoder.Batches(sequences, ClassMatrixBuilder.DefaultBatchSize))
         {
             var embeddings = encoder.Encode([.. batch.Select(i => sequences[i])]);
             values ??= new float[sequences.Count * embeddings.Dimension];

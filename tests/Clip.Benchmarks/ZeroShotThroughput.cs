@@ -23,11 +23,11 @@ internal static class ZeroShotThroughput
         var prompts = imagenet.Classes.Sum(c => c.Prompts().Count());
 
         var started = Stopwatch.GetTimestamp();
-        var classes = ZeroShotClassifierBuilder.Build(model, imagenet);
+        var classes = ClassMatrixBuilder.Build(model, imagenet);
         var buildSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Print($"class matrix, {imagenet.Name}: {classes.ClassIds.Count} classes × {imagenet.Templates.Count} templates = {prompts} prompts in {buildSeconds:0.0} s ({prompts / buildSeconds:0} prompts/s)");
 
-        var classifier = ZeroShotClassifier.Create(model, classes);
+        var classifier = ImageClassifier.Create(model, classes);
         var decider = new LabelDecider(imagenet);
         var random = new Random(1);
         const int images = 2_000;

@@ -37,7 +37,7 @@ public sealed class WeightSpaceEnsembleTests
         HeadTrainingWorkload.Gaussian(new Random(3), weights, LogitScale / 4);
         HeadTrainingWorkload.Gaussian(new Random(4), bias, 1f);
         string[] ids = ["a", "b", "c", "d"];
-        var classifier = new ZeroShotClassifier(
+        var classifier = new ImageClassifier(
             new ClassMatrix("m", "v", ids, world.Centres, world.Dimension), LogitScale, new ClassifierHead("h", "m", ids, weights, bias, world.Dimension), (float)alpha);
 
         var mixed = WeightSpaceEnsemble.Mix(world.Centres, LogitScale, new TrainedHead(weights, bias, Epochs: 1, BestValidationLoss: 0), alpha);

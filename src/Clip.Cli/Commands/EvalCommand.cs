@@ -38,8 +38,8 @@ internal static class EvalCommand
             var taxonomy = StandardTaxonomies.Load(result.GetValue(taxonomyOption)!, clip.Tokenizer);
             var baseline = SingleTemplate(taxonomy, result.GetValue(single)!, clip);
             var (embeddings, truth) = await EmbedFolderAsync(clip, limits, result.GetValue(folder)!, taxonomy, cancellationToken);
-            var ensemble = Measure(clip, ZeroShotClassifierBuilder.Build(clip, taxonomy), embeddings, truth);
-            var singleScore = Measure(clip, ZeroShotClassifierBuilder.Build(clip, baseline), embeddings, truth);
+            var ensemble = Measure(clip, ClassMatrixBuilder.Build(clip, taxonomy), embeddings, truth);
+            var singleScore = Measure(clip, ClassMatrixBuilder.Build(clip, baseline), embeddings, truth);
 
             Console.Out.WriteLine($"model {clip.ModelId}, taxonomy {taxonomy.Name} ({taxonomy.Version}), {truth.Count} images in {truth.Distinct().Count()} classes, chance {1.0 / taxonomy.Classes.Count:P1}");
             Console.Out.WriteLine($"{"prompts",-34} {"top-1",7} {"top-5",7} {"mean per-class recall",22}");
@@ -129,7 +129,7 @@ internal static class EvalCommand
 
     private static Score Measure(ClipModel clip, ClassMatrix classes, EmbeddingMatrix images, List<string> truth)
     {
-        var classifier = ZeroShotClassifier.Create(clip, classes);
+        var classifier = ImageClassifier.Create(clip, classes);
         var scores = classifier.Classify(images);
         int top1 = 0, top5 = 0;
         var perClass = new Dictionary<string, (int Correct, int Total)>(StringComparer.Ordinal);

@@ -13,7 +13,7 @@ public sealed class ZeroShotOptions
 
     /// <summary>Prompts embedded per text-encoder call while building a class matrix.</summary>
     [Range(1, 65_536)]
-    public int PromptBatchSize { get; set; } = ZeroShotClassifierBuilder.DefaultBatchSize;
+    public int PromptBatchSize { get; set; } = ClassMatrixBuilder.DefaultBatchSize;
 
     /// <summary><c>$XDG_CACHE_HOME/clip-workers/class-matrices</c>, else under <c>~/.cache</c>, else the temp folder.</summary>
     public static string DefaultCacheDirectory()

@@ -30,7 +30,7 @@ public sealed class TinyClipClassMatrixTests : IDisposable
 
     private ClassMatrix GetOrBuild(Taxonomy taxonomy) =>
         new ClassMatrixCache(_cacheFolder.Path, NullLogger<ClassMatrixCache>.Instance)
-            .GetOrBuild(_model.ModelId, taxonomy, () => ZeroShotClassifierBuilder.Build(taxonomy, _model.ModelId, CountingEmbed));
+            .GetOrBuild(_model.ModelId, taxonomy, () => ClassMatrixBuilder.Build(taxonomy, _model.ModelId, CountingEmbed));
 
     [Fact]
     public void GetOrBuild_TinyShapes_BuildsUnitRowsOnceThenReadsTheCache()
@@ -58,7 +58,7 @@ public sealed class TinyClipClassMatrixTests : IDisposable
     public void Decide_RenderedScene_GivesRankedLabelsOfTheTaxonomyRecordingTheirProvenance()
     {
         var taxonomy = StandardTaxonomies.Load("tiny-colours", _model.Tokenizer);
-        var classifier = ZeroShotClassifier.Create(_model, GetOrBuild(taxonomy));
+        var classifier = ImageClassifier.Create(_model, GetOrBuild(taxonomy));
         using var image = SyntheticWorld.Render("red", "circle", new Random(5));
         using var png = new MemoryStream();
         image.SaveAsPng(png);
@@ -80,8 +80,8 @@ public sealed class TinyClipClassMatrixTests : IDisposable
             new InferenceOptions { Device = ExecutionDevice.Cpu }, new ImageLimits(), NullLoggerFactory.Instance, padPromptsToContextLength: true);
         var taxonomy = StandardTaxonomies.Load("gtsrb", _model.Tokenizer);
 
-        var expected = ZeroShotClassifierBuilder.Build(padded, taxonomy, batchSize: 16);
-        var actual = ZeroShotClassifierBuilder.Build(_model, taxonomy, batchSize: 16);
+        var expected = ClassMatrixBuilder.Build(padded, taxonomy, batchSize: 16);
+        var actual = ClassMatrixBuilder.Build(_model, taxonomy, batchSize: 16);
 
         Assert.Equal(expected.ClassIds, actual.ClassIds);
         var difference = new float[expected.Values.Length];

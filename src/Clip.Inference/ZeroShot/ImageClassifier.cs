@@ -9,7 +9,7 @@ namespace Clip.Inference.ZeroShot;
 /// affine map mixed with a trained head (see <see cref="WeightSpaceMix"/>); probabilities are the
 /// softmax over classes. Immutable and thread-safe.
 /// </summary>
-public sealed class ZeroShotClassifier
+public sealed class ImageClassifier
 {
     private readonly float[] _weights;
     private readonly float[]? _bias;
@@ -18,7 +18,7 @@ public sealed class ZeroShotClassifier
     /// <param name="logitScale">The model's learned temperature (100 for OpenAI's CLIP).</param>
     /// <param name="head">A trained head over the same classes, or null for pure zero-shot.</param>
     /// <param name="headWeight">α in [0, 1]: the head's share of the mix; ignored without a head.</param>
-    public ZeroShotClassifier(ClassMatrix classes, float logitScale, ClassifierHead? head = null, float headWeight = 1f)
+    public ImageClassifier(ClassMatrix classes, float logitScale, ClassifierHead? head = null, float headWeight = 1f)
     {
         ArgumentNullException.ThrowIfNull(classes);
         if (!float.IsFinite(logitScale) || logitScale <= 0)
@@ -53,10 +53,10 @@ public sealed class ZeroShotClassifier
     }
 
     /// <summary>Uses the logit scale of the model's bundle.</summary>
-    public static ZeroShotClassifier Create(ClipModel model, ClassMatrix classes, ClassifierHead? head = null, float headWeight = 1f)
+    public static ImageClassifier Create(ClipModel model, ClassMatrix classes, ClassifierHead? head = null, float headWeight = 1f)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new ZeroShotClassifier(classes, model.Bundle.LogitScale, head, headWeight);
+        return new ImageClassifier(classes, model.Bundle.LogitScale, head, headWeight);
     }
 
     public ClassMatrix Classes { get; }

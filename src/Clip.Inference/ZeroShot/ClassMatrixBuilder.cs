@@ -10,7 +10,7 @@ namespace Clip.Inference.ZeroShot;
 /// every (template × name) prompt of a class, L2-normalise each, average, re-normalise. A function
 /// of its inputs only; prompts of many classes share batches.
 /// </summary>
-public static class ZeroShotClassifierBuilder
+public static class ClassMatrixBuilder
 {
     public const int DefaultBatchSize = 256;
 

@@ -8,7 +8,7 @@ namespace Clip.Inference.Tests.ZeroShot;
 /// logit scale 10. Cosines 0.8, 0.6, 0.96; logits 8, 6, 9.6; softmax = exp(l − 9.6) / Σ =
 /// (e^−1.6, e^−3.6, 1) / 1.2292202 = 0.1642476, 0.0222285, 0.8135239.
 /// </summary>
-public sealed class ZeroShotClassifierTests
+public sealed class ImageClassifierTests
 {
     private static readonly float[] Image = [0.8f, 0.6f];
 
@@ -22,7 +22,7 @@ public sealed class ZeroShotClassifierTests
     [Fact]
     public void Classify_HandWorkedExample_GivesTheExpectedCosinesLogitsAndProbabilities()
     {
-        var scores = new ZeroShotClassifier(HandMatrix(), logitScale: 10f).Classify(Image);
+        var scores = new ImageClassifier(HandMatrix(), logitScale: 10f).Classify(Image);
 
         AssertClose([0.8f, 0.6f, 0.96f], scores.Cosines);
         AssertClose([8f, 6f, 9.6f], scores.Logits);
@@ -35,7 +35,7 @@ public sealed class ZeroShotClassifierTests
     [Fact]
     public void Classify_ImageOfAnyLength_IsNormalisedFirst()
     {
-        var scores = new ZeroShotClassifier(HandMatrix(), 10f).Classify([8f, 6f]);
+        var scores = new ImageClassifier(HandMatrix(), 10f).Classify([8f, 6f]);
 
         AssertClose([8f, 6f, 9.6f], scores.Logits);
     }
@@ -43,7 +43,7 @@ public sealed class ZeroShotClassifierTests
     [Fact]
     public void Classify_LogitsOfClipScale_ProbabilitiesStayFinite()
     {
-        var scores = new ZeroShotClassifier(HandMatrix(), 100f).Classify(Image);
+        var scores = new ImageClassifier(HandMatrix(), 100f).Classify(Image);
 
         Assert.All(scores.Probabilities, p => Assert.True(float.IsFinite(p)));
         Assert.Equal(1f, scores.Probabilities.Sum(), 5);
@@ -54,7 +54,7 @@ public sealed class ZeroShotClassifierTests
     {
         var images = EmbeddingMatrix.FromRaw([0.8f, 0.6f, 0f, 1f], 2, 2);
 
-        var scores = new ZeroShotClassifier(HandMatrix(), 10f).Classify(images);
+        var scores = new ImageClassifier(HandMatrix(), 10f).Classify(images);
 
         Assert.Equal(2, scores.Count);
         AssertClose([0.8f, 0.6f, 0.96f], scores[0].Cosines);
@@ -64,7 +64,7 @@ public sealed class ZeroShotClassifierTests
     [Fact]
     public void Classify_WrongWidth_Throws()
     {
-        var e = Assert.Throws<ArgumentException>(() => new ZeroShotClassifier(HandMatrix(), 10f).Classify([1f, 0f, 0f]));
+        var e = Assert.Throws<ArgumentException>(() => new ImageClassifier(HandMatrix(), 10f).Classify([1f, 0f, 0f]));
 
         Assert.Contains("the class matrix is 2 wide", e.Message, StringComparison.Ordinal);
     }
@@ -72,7 +72,7 @@ public sealed class ZeroShotClassifierTests
     [Fact]
     public void Classify_HeadWeightZero_GivesZeroShotLogitsAndRecordsTheHead()
     {
-        var scores = new ZeroShotClassifier(HandMatrix(), 10f, Head(), headWeight: 0f).Classify(Image);
+        var scores = new ImageClassifier(HandMatrix(), 10f, Head(), headWeight: 0f).Classify(Image);
 
         AssertClose([8f, 6f, 9.6f], scores.Logits);
         Assert.Equal("head-1", scores.HeadVersion);
@@ -81,7 +81,7 @@ public sealed class ZeroShotClassifierTests
     [Fact]
     public void Classify_HeadWeightOne_GivesTheHeadsLogitsWithItsBias()
     {
-        var scores = new ZeroShotClassifier(HandMatrix(), 10f, Head(), headWeight: 1f).Classify(Image);
+        var scores = new ImageClassifier(HandMatrix(), 10f, Head(), headWeight: 1f).Classify(Image);
 
         // (0.8 + 0.5, 1.2 − 1, −0.2 + 0)
         AssertClose([1.3f, 0.2f, -0.2f], scores.Logits);
@@ -91,7 +91,7 @@ public sealed class ZeroShotClassifierTests
     [Fact]
     public void Classify_HeadWeightHalf_InterpolatesWeightsAndScalesTheBias()
     {
-        var scores = new ZeroShotClassifier(HandMatrix(), 10f, Head(), headWeight: 0.5f).Classify(Image);
+        var scores = new ImageClassifier(HandMatrix(), 10f, Head(), headWeight: 0.5f).Classify(Image);
 
         // 0.5·(8, 6, 9.6) + 0.5·(0.8, 1.2, −0.2) + 0.5·(0.5, −1, 0)
         AssertClose([4.65f, 3.1f, 4.7f], scores.Logits);
@@ -102,13 +102,13 @@ public sealed class ZeroShotClassifierTests
     {
         var head = new ClassifierHead("h", "m", ["a", "c", "b"], new float[6], new float[3], 2);
 
-        Assert.Throws<ArgumentException>(() => new ZeroShotClassifier(HandMatrix(), 10f, head));
+        Assert.Throws<ArgumentException>(() => new ImageClassifier(HandMatrix(), 10f, head));
     }
 
     [Fact]
     public void Constructor_HeadForOtherModel_Throws()
     {
-        Assert.Throws<ArgumentException>(() => new ZeroShotClassifier(HandMatrix(), 10f, Head(modelId: "other")));
+        Assert.Throws<ArgumentException>(() => new ImageClassifier(HandMatrix(), 10f, Head(modelId: "other")));
     }
 
     [Theory]
@@ -117,7 +117,7 @@ public sealed class ZeroShotClassifierTests
     [InlineData(float.NaN)]
     public void Constructor_HeadWeightOutsideUnitInterval_Throws(float alpha)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ZeroShotClassifier(HandMatrix(), 10f, Head(), alpha));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ImageClassifier(HandMatrix(), 10f, Head(), alpha));
     }
 
     private static void AssertClose(float[] expected, IReadOnlyList<float> actual)

@@ -5,7 +5,7 @@ using Clip.Inference.ZeroShot;
 
 namespace Clip.Inference.Tests.ZeroShot;
 
-public sealed class ZeroShotClassifierBuilderTests
+public sealed class ClassMatrixBuilderTests
 {
     private static readonly Dictionary<string, float[]> Vectors = new(StringComparer.Ordinal)
     {
@@ -34,7 +34,7 @@ public sealed class ZeroShotClassifierBuilderTests
     [Fact]
     public void Build_TwoTemplates_RowIsTheNormalisedMeanOfTheNormalisedPrompts()
     {
-        var matrix = ZeroShotClassifierBuilder.Build(TaxonomyJson.Parse(TwoClasses), "m", new RecordingEmbedder().Embed);
+        var matrix = ClassMatrixBuilder.Build(TaxonomyJson.Parse(TwoClasses), "m", new RecordingEmbedder().Embed);
 
         // cat: mean of (1,0,0) and (0,1,0) (the second normalised from (0,3,0)) → (1,1,0)/√2.
         var h = MathF.Sqrt(0.5f);
@@ -48,7 +48,7 @@ public sealed class ZeroShotClassifierBuilderTests
     {
         var taxonomy = TaxonomyJson.Parse(TwoClasses);
 
-        var matrix = ZeroShotClassifierBuilder.Build(taxonomy, "model-1", new RecordingEmbedder().Embed);
+        var matrix = ClassMatrixBuilder.Build(taxonomy, "model-1", new RecordingEmbedder().Embed);
 
         Assert.Equal(("model-1", taxonomy.Version), (matrix.ModelId, matrix.TaxonomyVersion));
         Assert.Equal(["cat", "dog"], matrix.ClassIds);
@@ -64,12 +64,12 @@ public sealed class ZeroShotClassifierBuilderTests
         var taxonomy = TaxonomyJson.Parse(TwoClasses);
         var embedder = new RecordingEmbedder();
 
-        var matrix = ZeroShotClassifierBuilder.Build(taxonomy, "m", embedder.Embed, batchSize);
+        var matrix = ClassMatrixBuilder.Build(taxonomy, "m", embedder.Embed, batchSize);
 
         Assert.Equal(expectedCalls, embedder.Batches.Count);
         Assert.All(embedder.Batches, b => Assert.InRange(b.Count, 1, batchSize));
         Assert.Equal(
-            ZeroShotClassifierBuilder.Build(taxonomy, "m", new RecordingEmbedder().Embed, 1).Values.ToArray(),
+            ClassMatrixBuilder.Build(taxonomy, "m", new RecordingEmbedder().Embed, 1).Values.ToArray(),
             matrix.Values.ToArray());
     }
 
@@ -79,7 +79,7 @@ public sealed class ZeroShotClassifierBuilderTests
         var taxonomy = TaxonomyJson.Parse(TwoClasses);
 
         Assert.Throws<InvalidOperationException>(() =>
-            ZeroShotClassifierBuilder.Build(taxonomy, "m", _ => EmbeddingMatrix.FromRaw([1f, 0f, 0f], 1, 3)));
+            ClassMatrixBuilder.Build(taxonomy, "m", _ => EmbeddingMatrix.FromRaw([1f, 0f, 0f], 1, 3)));
     }
 
     private static void AssertRow(float[] expected, ReadOnlySpan<float> actual)
