@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Clip.Ingestion.Blobs;
 
 /// <summary>A downloaded blob.</summary>
@@ -7,4 +9,13 @@ namespace Clip.Ingestion.Blobs;
 public sealed record FetchedBlob(ReadOnlyMemory<byte> Content, string ETag, string? ContentType)
 {
     public long Length => Content.Length;
+
+    /// <summary>
+    /// The bytes as an array for decoders that need one: the download buffer itself when the blob filled it exactly
+    /// (its stated length was right, the usual case), a copy only otherwise. The caller must not write to it.
+    /// </summary>
+    public byte[] ContentArray() =>
+        MemoryMarshal.TryGetArray(Content, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : Content.ToArray();
 }

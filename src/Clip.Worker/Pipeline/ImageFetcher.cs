@@ -27,7 +27,7 @@ internal sealed class ImageFetcher(ImageLimits limits, BlobSourceOptions sources
         try
         {
             var blob = await blobs.FetchAsync(job.Source, job.Event.ETag, maxBytes, cancellationToken);
-            return new FetchedImage(blob.Content.ToArray(), blob.ETag);
+            return new FetchedImage(blob.ContentArray(), blob.ETag);
         }
         catch (BlobFetchException e)
         {

@@ -53,4 +53,31 @@ public sealed class BoundedReadTests
 
         Assert.True(read.IsEmpty);
     }
+
+    [Fact]
+    public async Task ContentArray_StatedLengthRight_IsTheDownloadBufferItself()
+    {
+        var bytes = new byte[5000];
+        Random.Shared.NextBytes(bytes);
+        var read = await BoundedRead.ReadAsync(new MemoryStream(bytes), declaredLength: 5000, maxBytes: 10_000, CancellationToken.None);
+        var blob = new FetchedBlob(read, "etag", null);
+
+        var array = blob.ContentArray();
+
+        // No second full copy of the image on the way to the decoder.
+        Assert.Same(array, blob.ContentArray());
+        Assert.Equal(bytes, array);
+    }
+
+    [Fact]
+    public async Task ContentArray_StatedLengthTooLong_IsACopyOfJustTheBytes()
+    {
+        var bytes = new byte[3000];
+        Random.Shared.NextBytes(bytes);
+        var read = await BoundedRead.ReadAsync(new MemoryStream(bytes), declaredLength: 5000, maxBytes: 10_000, CancellationToken.None);
+
+        var array = new FetchedBlob(read, "etag", null).ContentArray();
+
+        Assert.Equal(bytes, array);
+    }
 }
