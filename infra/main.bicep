@@ -41,6 +41,16 @@ param storageSkuName string = 'Standard_LRS'
 @maxLength(63)
 param imagesContainerName string = 'images'
 
+@description('Blob container model bundles are uploaded to; the workers may read it.')
+@minLength(3)
+@maxLength(63)
+param modelsContainerName string = 'models'
+
+@description('Days a deleted blob or container can be restored (soft delete).')
+@minValue(1)
+@maxValue(365)
+param storageSoftDeleteRetentionDays int = 7
+
 @description('Blob name endings that raise an event (Event Grid compares them without regard to case).')
 @minLength(1)
 @maxLength(25)
@@ -63,8 +73,8 @@ param serviceBusNamespaceName string = '${namePrefix}-${uniqueString(resourceGro
 @description('Queue the worker receives BlobCreated events from.')
 param queueName string = 'images'
 
-@description('Message lock duration (ISO 8601, at most PT5M); the worker renews locks while it holds a message.')
-param queueLockDuration string = 'PT1M'
+@description('Message lock duration (ISO 8601, at most PT5M). The worker renews the locks of the messages it holds, but not of those prefetched, so the maximum leaves prefetched messages the most time.')
+param queueLockDuration string = 'PT5M'
 
 @description('Deliveries of one message before it is dead-lettered.')
 @minValue(1)
@@ -138,6 +148,15 @@ param kubernetesNamespace string = 'clip'
 @description('Kubernetes service account of the workers (the chart\'s default).')
 param kubernetesServiceAccountName string = 'clip-workers'
 
+@description('Name of the user-assigned managed identity the KEDA operator reads the queue\'s length with.')
+param kedaIdentityName string = '${namePrefix}-keda'
+
+@description('Kubernetes namespace of the KEDA operator (the AKS KEDA add-on and KEDA\'s own chart: kube-system or keda).')
+param kedaOperatorNamespace string = 'kube-system'
+
+@description('Kubernetes service account of the KEDA operator.')
+param kedaOperatorServiceAccountName string = 'keda-operator'
+
 @description('Add a GPU node pool to an existing AKS cluster.')
 param deployGpuNodePool bool = false
 
@@ -185,6 +204,8 @@ module storage 'modules/storage.bicep' = {
     accountName: storageAccountName
     location: location
     containerName: imagesContainerName
+    modelsContainerName: modelsContainerName
+    softDeleteRetentionDays: storageSoftDeleteRetentionDays
     skuName: storageSkuName
     tags: tags
   }
@@ -245,11 +266,26 @@ module identity 'modules/identity.bicep' = {
     location: location
     storageAccountName: storage.outputs.accountName
     containerName: storage.outputs.containerName
+    modelsContainerName: storage.outputs.modelsContainerName
     serviceBusNamespaceName: serviceBus.outputs.namespaceName
     queueName: serviceBus.outputs.queueName
     oidcIssuerUrl: aksOidcIssuerUrl
     kubernetesNamespace: kubernetesNamespace
     serviceAccountName: kubernetesServiceAccountName
+    tags: tags
+  }
+}
+
+module kedaIdentity 'modules/keda-identity.bicep' = {
+  name: 'clip-keda-identity'
+  params: {
+    identityName: kedaIdentityName
+    location: location
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    queueName: serviceBus.outputs.queueName
+    oidcIssuerUrl: aksOidcIssuerUrl
+    operatorNamespace: kedaOperatorNamespace
+    operatorServiceAccountName: kedaOperatorServiceAccountName
     tags: tags
   }
 }
@@ -277,6 +313,9 @@ output storageBlobEndpoint string = storage.outputs.blobEndpoint
 @description('URL of the images container: the worker\'s Clip:Sources:AllowedContainers:0.')
 output imagesContainerUrl string = '${storage.outputs.blobEndpoint}${storage.outputs.containerName}'
 
+@description('Name of the models container: the chart\'s model.initContainer.container.')
+output modelsContainerName string = storage.outputs.modelsContainerName
+
 @description('Fully qualified Service Bus namespace: the worker\'s Clip:ServiceBus:FullyQualifiedNamespace.')
 output serviceBusFullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace
 
@@ -297,6 +336,9 @@ output workloadIdentityClientId string = identity.outputs.clientId
 
 @description('Tenant of the workers\' identity (azure.workload.identity/tenant-id, if the chart sets it).')
 output workloadIdentityTenantId string = tenant().tenantId
+
+@description('Client id of the KEDA operator\'s identity: the chart\'s keda.identityId.')
+output kedaIdentityClientId string = kedaIdentity.outputs.clientId
 
 @description('Name of the workers\' identity.')
 output workloadIdentityName string = identity.outputs.name

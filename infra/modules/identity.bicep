@@ -1,6 +1,6 @@
 // The workers' user-assigned managed identity, what it may do, and how AKS pods sign in as it.
-// Least privilege: read blobs in the images container, receive from the images queue; nothing
-// at account or namespace scope.
+// Least privilege: read blobs in the images and models containers, receive from the images queue;
+// nothing at account or namespace scope.
 
 @description('Name of the user-assigned managed identity.')
 param identityName string
@@ -13,6 +13,9 @@ param storageAccountName string
 
 @description('The images container.')
 param containerName string
+
+@description('The models container (model bundles the chart\'s init container downloads).')
+param modelsContainerName string
 
 @description('Name of the Service Bus namespace (in this resource group).')
 param serviceBusNamespaceName string
@@ -45,6 +48,10 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing 
 
     resource container 'containers' existing = {
       name: containerName
+    }
+
+    resource modelsContainer 'containers' existing = {
+      name: modelsContainerName
     }
   }
 }
@@ -83,6 +90,17 @@ resource readsImages 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
     description: 'Clip workers download uploaded images.'
+  }
+}
+
+resource readsModels 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storageAccount::blobService::modelsContainer.id, identity.id, storageBlobDataReaderRoleId)
+  scope: storageAccount::blobService::modelsContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataReaderRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    description: 'Clip workers download their model bundle at start.'
   }
 }
 

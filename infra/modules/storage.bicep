@@ -1,5 +1,5 @@
-// The storage account users upload images to, and the container the worker reads.
-// Identity only: no shared keys, no anonymous access.
+// The storage account users upload images to, the container the worker reads, and the container model bundles
+// are downloaded from. Identity only: no shared keys, no anonymous access.
 
 @description('Name of the storage account (3-24 lowercase letters and digits, globally unique).')
 @minLength(3)
@@ -14,6 +14,11 @@ param location string
 @maxLength(63)
 param containerName string
 
+@description('Blob container holding model bundles (the chart\'s init container downloads from it).')
+@minLength(3)
+@maxLength(63)
+param modelsContainerName string
+
 @description('Replication of the storage account.')
 @allowed([
   'Standard_LRS'
@@ -24,6 +29,11 @@ param containerName string
   'Standard_RAGZRS'
 ])
 param skuName string
+
+@description('Days a deleted blob or container can be restored (soft delete).')
+@minValue(1)
+@maxValue(365)
+param softDeleteRetentionDays int
 
 @description('Tags applied to every resource.')
 param tags object
@@ -50,11 +60,30 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: account
   name: 'default'
+  properties: {
+    // An upload deleted or overwritten by mistake, or a whole container, can be restored for this long.
+    deleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteRetentionDays
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteRetentionDays
+    }
+  }
 }
 
 resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
   name: containerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource modelsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: modelsContainerName
   properties: {
     publicAccess: 'None'
   }
@@ -71,3 +100,6 @@ output blobEndpoint string = account.properties.primaryEndpoints.blob
 
 @description('Name of the images container.')
 output containerName string = container.name
+
+@description('Name of the models container.')
+output modelsContainerName string = modelsContainer.name

@@ -14,6 +14,7 @@ public static class ChartValues
         "--set", "sources.allowedContainers[0]=https://clipdev.blob.core.windows.net/images",
         "--set", "database.connectionStringSecret.name=clip-db",
         "--set", "workloadIdentity.clientId=00000000-0000-0000-0000-00000000c11b",
+        "--set", "keda.identityId=00000000-0000-0000-0000-00000000ceda",
     ];
 
     public static readonly string[] Production = ["-f", Helm.ProductionValues];

@@ -25,6 +25,36 @@ public sealed class KedaTests
 
         var authentication = manifests.Named("TriggerAuthentication", (string)trigger["authenticationRef"]!["name"]!);
         Assert.Equal("azure-workload", (string?)authentication["spec"]!["podIdentity"]!["provider"]);
+        Assert.Matches("^[0-9a-f-]{36}$", (string?)authentication["spec"]!["podIdentity"]!["identityId"]);
+    }
+
+    [Fact]
+    public async Task KedaEnabled_WithoutIdentityId_FailsNamingTheBicepOutput()
+    {
+        var result = await Helm.TemplateAsync(ChartValues.DefaultsWithRequired.Without("keda.identityId"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("keda.identityId is required", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("kedaIdentityClientId", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ScaledObject_KeepsFallbackWorkersWhileTheQueueCannotBeRead()
+    {
+        var scaled = (await Helm.RenderAsync(ChartValues.Production)).One("ScaledObject");
+
+        var fallback = scaled["spec"]!["fallback"]!;
+        Assert.Equal("3", (string?)fallback["failureThreshold"]);
+        Assert.Equal("1", (string?)fallback["replicas"]);
+    }
+
+    [Fact]
+    public async Task Fallback_MoreReplicasThanMaxReplicas_Fails()
+    {
+        var result = await Helm.TemplateAsync(ChartValues.DefaultsWithRequired.With("keda.maxReplicas=2", "keda.fallback.replicas=3"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("keda.fallback.replicas (3) must be at most keda.maxReplicas (2)", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -33,10 +63,10 @@ public sealed class KedaTests
         var scaled = (await Helm.RenderAsync(ChartValues.Production)).One("ScaledObject");
 
         Assert.Equal("1", (string?)scaled["spec"]!["minReplicaCount"]);
-        Assert.Equal("8", (string?)scaled["spec"]!["maxReplicaCount"]);
+        Assert.Equal("3", (string?)scaled["spec"]!["maxReplicaCount"]);
         var metadata = scaled["spec"]!["triggers"]![0]!["metadata"]!;
-        Assert.Equal("blob-created", (string?)metadata["queueName"]);
-        Assert.Equal("clip-prod-sb", (string?)metadata["namespace"]);
+        Assert.Equal("images", (string?)metadata["queueName"]);
+        Assert.Equal("clip-prod-bus", (string?)metadata["namespace"]);
         Assert.Equal("512", (string?)metadata["messageCount"]);
         Assert.Equal("1", (string?)metadata["activationMessageCount"]);
     }

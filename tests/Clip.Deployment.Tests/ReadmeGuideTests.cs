@@ -18,6 +18,7 @@ public sealed partial class ReadmeGuideTests
         Assert.False(string.IsNullOrEmpty(command), "the guide has no helm upgrade --install command");
         var words = Words(command.Replace("\\\n", " ", StringComparison.Ordinal)
             .Replace("WORKLOAD_IDENTITY_CLIENT_ID", "11111111-2222-3333-4444-555555555555", StringComparison.Ordinal)
+            .Replace("KEDA_IDENTITY_CLIENT_ID", "66666666-7777-8888-9999-000000000000", StringComparison.Ordinal)
             .Replace("SERVICEBUS_FQDN", "clip-abc.servicebus.windows.net", StringComparison.Ordinal)
             .Replace("IMAGES_CONTAINER_URL", "https://clipabc.blob.core.windows.net/images", StringComparison.Ordinal));
         Assert.Equal(["clip-workers", "charts/clip-workers"], words.Take(2));
@@ -34,6 +35,7 @@ public sealed partial class ReadmeGuideTests
         var account = manifests.One("ServiceAccount");
         Assert.Equal("11111111-2222-3333-4444-555555555555", (string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]);
         Assert.Contains("clip-abc.servicebus.windows.net", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("66666666-7777-8888-9999-000000000000", (string?)manifests.One("TriggerAuthentication")["spec"]!["podIdentity"]!["identityId"]);
     }
 
     [Fact]

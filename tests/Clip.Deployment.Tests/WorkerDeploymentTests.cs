@@ -200,18 +200,53 @@ public sealed class WorkerDeploymentTests
     }
 
     [Fact]
-    public async Task Worker_ProductionValues_PassesTheQueueAndEveryAllowedContainer()
+    public async Task Worker_ProductionValues_PassesTheQueueAndTheAllowedContainer()
     {
         var (_, _, worker) = await RenderAsync(nameof(ChartValues.Production));
 
-        Assert.Equal("clip-prod-sb.servicebus.windows.net", PodSpecs.EnvValue(worker, "Clip__ServiceBus__FullyQualifiedNamespace"));
-        Assert.Equal("blob-created", PodSpecs.EnvValue(worker, "Clip__ServiceBus__QueueName"));
-        Assert.Equal("https://clipprodimages.blob.core.windows.net/uploads", PodSpecs.EnvValue(worker, "Clip__Sources__AllowedContainers__0"));
-        Assert.Equal("https://clipprodimages.blob.core.windows.net/archive", PodSpecs.EnvValue(worker, "Clip__Sources__AllowedContainers__1"));
-        Assert.Equal("104857600", PodSpecs.EnvValue(worker, "Clip__Sources__MaxBlobBytes"));
+        Assert.Equal("clip-prod-bus.servicebus.windows.net", PodSpecs.EnvValue(worker, "Clip__ServiceBus__FullyQualifiedNamespace"));
+        Assert.Equal("images", PodSpecs.EnvValue(worker, "Clip__ServiceBus__QueueName"));
+        Assert.Equal("https://clipprodimages.blob.core.windows.net/images", PodSpecs.EnvValue(worker, "Clip__Sources__AllowedContainers__0"));
+        Assert.Equal("33554432", PodSpecs.EnvValue(worker, "Clip__Sources__MaxBlobBytes"));
         Assert.Equal("64", PodSpecs.EnvValue(worker, "Clip__Pipeline__BatchSize"));
         Assert.Equal("postgres", PodSpecs.EnvValue(worker, "Clip__Database__Provider"));
         Assert.Equal("clipworkersacr.azurecr.io/clip-worker:0.1.0", (string?)worker["image"]);
+    }
+
+    [Fact]
+    public async Task Worker_SeveralAllowedContainers_PassesEveryOne()
+    {
+        var (_, _, worker) = await RenderAsync(
+            nameof(ChartValues.DefaultsWithRequired), "sources.allowedContainers[1]=https://clipdev.blob.core.windows.net/archive");
+
+        Assert.Equal("https://clipdev.blob.core.windows.net/images", PodSpecs.EnvValue(worker, "Clip__Sources__AllowedContainers__0"));
+        Assert.Equal("https://clipdev.blob.core.windows.net/archive", PodSpecs.EnvValue(worker, "Clip__Sources__AllowedContainers__1"));
+    }
+
+    [Theory]
+    [InlineData("serviceBus.fullyQualifiedNamespace=clip-prod-sb.servicebus.windows.net", "not a valid Service Bus namespace name")]
+    [InlineData("serviceBus.fullyQualifiedNamespace=clip-prod-mgmt.servicebus.windows.net", "not a valid Service Bus namespace name")]
+    [InlineData("sources.allowedContainers[0]=https://clipdev.blob.core.windows.net/my--images", "two hyphens in a row")]
+    [InlineData("sources.maxBlobBytes=104857600", "would cap it silently")]
+    [InlineData("serviceBus.prefetchCount=64", "must be at most pipeline.batchSize (32)")]
+    public async Task Values_AzureOrWorkerWouldRefuseOrIgnore_FailToRender(string setting, string message)
+    {
+        var result = await Helm.TemplateAsync(ChartValues.DefaultsWithRequired.With(setting));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(message, result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task Deployment_RollsOutWithoutAnExtraGpu(string values)
+    {
+        var (_, deployment, _) = await RenderAsync(values);
+
+        var strategy = deployment["spec"]!["strategy"]!;
+        Assert.Equal("RollingUpdate", (string?)strategy["type"]);
+        Assert.Equal("0", (string?)strategy["rollingUpdate"]!["maxSurge"]);
+        Assert.Equal("1", (string?)strategy["rollingUpdate"]!["maxUnavailable"]);
     }
 
     [Fact]
@@ -236,5 +271,9 @@ public sealed class WorkerDeploymentTests
         var podLabels = PodSpecs.PodMetadata(deployment)["labels"]!.AsObject();
         Assert.All(selector, pair => Assert.Equal((string?)pair.Value, (string?)podLabels[pair.Key]));
         Assert.Equal("1", (string?)budget["spec"]!["maxUnavailable"]);
+
+        // Readiness follows the database and Service Bus: during their outage every pod is unready, and a budget
+        // counting them would block node drains and upgrades.
+        Assert.Equal("AlwaysAllow", (string?)budget["spec"]!["unhealthyPodEvictionPolicy"]);
     }
 }

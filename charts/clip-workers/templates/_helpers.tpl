@@ -120,6 +120,27 @@ app.kubernetes.io/component: worker
 {{- if gt (mul (int .Values.inference.decodeMemoryBudgetMi) 2) $limit }}
 {{- fail (printf "inference.decodeMemoryBudgetMi (%d) must be at most half of resources.limits.memory (%s = %d Mi): the model, ONNX Runtime and the batches need the rest" (int .Values.inference.decodeMemoryBudgetMi) .Values.resources.limits.memory $limit) }}
 {{- end }}
+{{- $namespace := include "clip-workers.serviceBusNamespaceName" . }}
+{{- if or (hasSuffix "-sb" $namespace) (hasSuffix "-mgmt" $namespace) }}
+{{- fail (printf "serviceBus.fullyQualifiedNamespace: %q is not a valid Service Bus namespace name (Azure refuses names ending in -sb or -mgmt)" $namespace) }}
+{{- end }}
+{{- range .Values.sources.allowedContainers }}
+{{- if contains "--" (trimSuffix "/" . | splitList "/" | last) }}
+{{- fail (printf "sources.allowedContainers: %q: a container name cannot hold two hyphens in a row" .) }}
+{{- end }}
+{{- end }}
+{{- if gt (int64 .Values.sources.maxBlobBytes) 33554432 }}
+{{- fail (printf "sources.maxBlobBytes (%d) is over the worker's Clip:Images:MaxEncodedBytes (33554432, 32 MiB), which would cap it silently" (int64 .Values.sources.maxBlobBytes)) }}
+{{- end }}
+{{- if gt (int .Values.serviceBus.prefetchCount) (int .Values.pipeline.batchSize) }}
+{{- fail (printf "serviceBus.prefetchCount (%d) must be at most pipeline.batchSize (%d): prefetched messages' locks are not renewed, so they must not wait long" (int .Values.serviceBus.prefetchCount) (int .Values.pipeline.batchSize)) }}
+{{- end }}
+{{- if .Values.keda.enabled }}
+{{- $_ := required "keda.identityId is required while keda.enabled is true: the client ID of the identity KEDA reads the queue's length with (Bicep output kedaIdentityClientId: Azure Service Bus Data Owner on the queue, federated with the KEDA operator's service account)" .Values.keda.identityId }}
+{{- if gt (int .Values.keda.fallback.replicas) (int .Values.keda.maxReplicas) }}
+{{- fail (printf "keda.fallback.replicas (%d) must be at most keda.maxReplicas (%d)" (int .Values.keda.fallback.replicas) (int .Values.keda.maxReplicas)) }}
+{{- end }}
+{{- end }}
 {{- if and (eq .Values.database.provider "sqlite") (or .Values.keda.enabled (gt (int .Values.replicaCount) 1)) }}
 {{- fail "database.provider sqlite is for a single replica: use postgres, or set keda.enabled=false and replicaCount=1" }}
 {{- end }}

@@ -16,7 +16,10 @@ public sealed class BlobSourceOptions
     /// <summary>Permit plain-HTTP loopback entries (Azurite). Never set in production.</summary>
     public bool AllowLoopbackForDevelopment { get; set; }
 
-    /// <summary>Largest blob accepted when the event states its size.</summary>
+    /// <summary>
+    /// Largest blob accepted, checked against the event's stated size and again while reading. The default matches
+    /// <c>Clip:Images:MaxEncodedBytes</c>, which caps what the worker decodes anyway.
+    /// </summary>
     [Range(1, long.MaxValue)]
-    public long MaxBlobBytes { get; set; } = 50L * 1024 * 1024;
+    public long MaxBlobBytes { get; set; } = 32L * 1024 * 1024;
 }

@@ -11,6 +11,8 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     private const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
     private const string ServiceBusDataReceiver = "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0";
     private const string ServiceBusDataSender = "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39";
+    private const string ServiceBusDataOwner = "090c5cfd-751d-490a-894a-3ce6f1109419";
+    private const string FederatedCredentialType = "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials";
 
     private const string ContainerType = "Microsoft.Storage/storageAccounts/blobServices/containers";
     private const string QueueType = "Microsoft.ServiceBus/namespaces/queues";
@@ -28,9 +30,20 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
         Assert.Equal("TLS1_2", (string?)properties["minimumTlsVersion"]);
         Assert.Equal("cliptestimages", (string?)account.Evaluate("name"));
 
-        var container = Single(deployment, ContainerType);
-        Assert.Equal("cliptestimages/default/images", (string?)container.Evaluate("name"));
-        Assert.Equal("None", (string?)container.Evaluate("properties")!["publicAccess"]);
+        var containers = deployment.AllResources().Where(r => r.Type == ContainerType).ToDictionary(r => (string)r.Evaluate("name")!);
+        Assert.Equal(["cliptestimages/default/images", "cliptestimages/default/models"], containers.Keys.Order());
+        Assert.All(containers.Values, c => Assert.Equal("None", (string?)c.Evaluate("properties")!["publicAccess"]));
+    }
+
+    [Fact]
+    public void BlobService_Defaults_KeepsDeletedBlobsAndContainersForAWeek()
+    {
+        var properties = Single(infrastructure.Deploy(), "Microsoft.Storage/storageAccounts/blobServices").Evaluate("properties")!;
+
+        Assert.True((bool)properties["deleteRetentionPolicy"]!["enabled"]!);
+        Assert.Equal(7, (int)properties["deleteRetentionPolicy"]!["days"]!);
+        Assert.True((bool)properties["containerDeleteRetentionPolicy"]!["enabled"]!);
+        Assert.Equal(7, (int)properties["containerDeleteRetentionPolicy"]!["days"]!);
     }
 
     [Fact]
@@ -43,13 +56,14 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     }
 
     [Fact]
-    public void Queue_Defaults_DeadLettersAfterTenDeliveriesWithOneMinuteLocks()
+    public void Queue_Defaults_DeadLettersAfterTenDeliveriesWithFiveMinuteLocks()
     {
         var queue = Single(infrastructure.Deploy(), QueueType);
         var properties = queue.Evaluate("properties")!;
 
         Assert.Equal("clip-test-bus/images", (string?)queue.Evaluate("name"));
-        Assert.Equal(TimeSpan.FromMinutes(1), XmlConvert.ToTimeSpan((string)properties["lockDuration"]!));
+        // The most Service Bus allows: prefetched messages' locks are not renewed until the worker takes them.
+        Assert.Equal(TimeSpan.FromMinutes(5), XmlConvert.ToTimeSpan((string)properties["lockDuration"]!));
         Assert.Equal(10, (int)properties["maxDeliveryCount"]!);
         Assert.True((bool)properties["deadLetteringOnMessageExpiration"]!);
         Assert.False((bool)properties["requiresSession"]!);
@@ -72,23 +86,43 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     }
 
     [Fact]
-    public void RoleAssignments_Defaults_AreOnlyReaderReceiverAndSender()
+    public void RoleAssignments_Defaults_AreOnlyReadersReceiverSenderAndKedasOwner()
     {
         var roles = RoleAssignments(infrastructure.Deploy()).Select(a => a.RoleId).Order().ToArray();
 
-        Assert.Equal(new[] { StorageBlobDataReader, ServiceBusDataReceiver, ServiceBusDataSender }.Order(), roles);
+        Assert.Equal(new[] { StorageBlobDataReader, StorageBlobDataReader, ServiceBusDataReceiver, ServiceBusDataSender, ServiceBusDataOwner }.Order(), roles);
     }
 
     [Fact]
-    public void WorkersIdentity_Defaults_ReadsTheContainerAndReceivesFromTheQueueOnly()
+    public void WorkersIdentity_Defaults_ReadsTheImagesAndModelsContainersAndReceivesFromTheQueueOnly()
     {
-        var assignments = RoleAssignments(infrastructure.Deploy())
-            .Where(a => a.Principal.Contains("Microsoft.ManagedIdentity/userAssignedIdentities", StringComparison.Ordinal))
-            .ToDictionary(a => a.RoleId);
+        var assignments = RoleAssignments(infrastructure.Deploy()).Where(a => a.Identity == "clip-workers").ToArray();
 
-        Assert.Equal(2, assignments.Count);
-        AssertScope(assignments[StorageBlobDataReader].Scope, ContainerType, "cliptestimages", "default", "images");
-        AssertScope(assignments[ServiceBusDataReceiver].Scope, QueueType, "clip-test-bus", "images");
+        Assert.Equal(3, assignments.Length);
+        var readers = assignments.Where(a => a.RoleId == StorageBlobDataReader).Select(a => (string?)a.Scope!["names"]![2]).Order();
+        Assert.Equal(["images", "models"], readers);
+        Assert.All(assignments.Where(a => a.RoleId == StorageBlobDataReader), a => Assert.Equal(ContainerType, (string?)a.Scope!["type"]));
+        AssertScope(Assert.Single(assignments, a => a.RoleId == ServiceBusDataReceiver).Scope, QueueType, "clip-test-bus", "images");
+    }
+
+    [Fact]
+    public void KedaIdentity_Defaults_OwnsTheQueueOnlyAndTrustsTheKedaOperator()
+    {
+        var deployment = infrastructure.Deploy();
+
+        var owner = Assert.Single(RoleAssignments(deployment), a => a.Identity == "clip-keda");
+        Assert.Equal(ServiceBusDataOwner, owner.RoleId);
+        AssertScope(owner.Scope, QueueType, "clip-test-bus", "images");
+        Assert.Equal("system:serviceaccount:kube-system:keda-operator", (string?)FederatedCredential(deployment, "clip-keda")["subject"]);
+        Assert.Contains("kedaIdentityClientId", infrastructure.Template["outputs"]!.AsObject().Select(o => o.Key));
+    }
+
+    [Fact]
+    public void KedaIdentity_OtherOperatorNamespace_TrustsThatServiceAccount()
+    {
+        var deployment = infrastructure.Deploy(("kedaOperatorNamespace", "keda"), ("kedaOperatorServiceAccountName", "keda-operator-sa"));
+
+        Assert.Equal("system:serviceaccount:keda:keda-operator-sa", (string?)FederatedCredential(deployment, "clip-keda")["subject"]);
     }
 
     [Fact]
@@ -130,8 +164,8 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
 
         Assert.Equal("/blobServices/default/containers/uploads/blobs/", (string?)properties["filter"]!["subjectBeginsWith"]);
         Assert.Equal("CloudEventSchemaV1_0", (string?)properties["eventDeliverySchema"]);
-        var reader = Assert.Single(RoleAssignments(deployment), a => a.RoleId == StorageBlobDataReader);
-        AssertScope(reader.Scope, ContainerType, "cliptestimages", "default", "uploads");
+        var readers = RoleAssignments(deployment).Where(a => a.RoleId == StorageBlobDataReader).Select(a => (string?)a.Scope!["names"]![2]).Order();
+        Assert.Equal(["models", "uploads"], readers);
     }
 
     [Fact]
@@ -148,7 +182,7 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     [Fact]
     public void FederatedCredential_Defaults_TrustsTheChartsServiceAccount()
     {
-        var properties = Single(infrastructure.Deploy(), "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials").Evaluate("properties")!;
+        var properties = FederatedCredential(infrastructure.Deploy(), "clip-workers");
 
         Assert.Equal("system:serviceaccount:clip:clip-workers", (string?)properties["subject"]);
         Assert.Equal(CompiledInfrastructure.RequiredParameters["aksOidcIssuerUrl"]!.GetValue<string>(), (string?)properties["issuer"]);
@@ -160,7 +194,7 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     {
         var deployment = infrastructure.Deploy(("kubernetesNamespace", "vision"), ("kubernetesServiceAccountName", "labeler"));
 
-        var properties = Single(deployment, "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials").Evaluate("properties")!;
+        var properties = FederatedCredential(deployment, "clip-workers");
 
         Assert.Equal("system:serviceaccount:vision:labeler", (string?)properties["subject"]);
     }
@@ -224,6 +258,9 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
             "workloadIdentityClientId",
             "workloadIdentityName",
             "workloadIdentityResourceId",
+            "kedaIdentityClientId",
+            "modelsContainerName",
+            "storageAccountName",
         ];
 
         Assert.All(chartValues, name => Assert.Contains(name, outputs));
@@ -239,11 +276,18 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
             {
                 var roleDefinition = r.Template.Evaluate(r.Json["properties"]!["roleDefinitionId"])!;
                 Assert.Equal("Microsoft.Authorization/roleDefinitions", (string?)roleDefinition["type"]);
-                return new RoleAssignment(
-                    (string)roleDefinition["names"]![0]!,
-                    r.Evaluate("scope"),
-                    (string)r.Json["properties"]!["principalId"]!);
+                var principal = (string)r.Json["properties"]!["principalId"]!;
+                var identity = principal.Contains("Microsoft.ManagedIdentity/userAssignedIdentities", StringComparison.Ordinal)
+                    ? (string?)r.Template.Parameter("identityName")
+                    : null;
+                return new RoleAssignment((string)roleDefinition["names"]![0]!, r.Evaluate("scope"), principal, identity);
             });
+
+    /// <summary>The properties of the federated credential of the identity named <paramref name="identityName"/>.</summary>
+    private static JsonNode FederatedCredential(ArmTemplate deployment, string identityName) =>
+        Assert.Single(
+            deployment.AllResources(),
+            r => r.Type == FederatedCredentialType && (string?)r.Template.Parameter("identityName") == identityName).Evaluate("properties")!;
 
     private static void AssertScope(JsonNode? resourceId, string type, params string[] names)
     {
@@ -252,5 +296,9 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
         Assert.Equal(names, resourceId["names"]!.AsArray().Select(n => (string?)n));
     }
 
-    private sealed record RoleAssignment(string RoleId, JsonNode? Scope, string Principal);
+    /// <param name="RoleId">The role definition's GUID.</param>
+    /// <param name="Scope">The resource id the role is assigned at.</param>
+    /// <param name="Principal">The principal id expression, unevaluated.</param>
+    /// <param name="Identity">The user-assigned identity's name, for an assignment to one.</param>
+    private sealed record RoleAssignment(string RoleId, JsonNode? Scope, string Principal, string? Identity);
 }
