@@ -351,3 +351,9 @@ output kubernetesServiceAccount string = 'system:serviceaccount:${kubernetesName
 
 @description('Name of the GPU node pool, or empty when none was deployed.')
 output gpuNodePoolName string = deployGpuNodePool ? gpuNodePoolName : ''
+
+@description('Labels of the GPU pool\'s nodes, which the chart\'s nodeSelector adds; empty when no pool was deployed.')
+output gpuNodeLabels object = deployGpuNodePool ? gpuNodeLabels : {}
+
+@description('Most GPU nodes, and so most workers (one GPU each): the chart\'s keda.maxReplicas; 0 when no pool was deployed.')
+output gpuNodeMaxCount int = deployGpuNodePool ? gpuNodeMaxCount : 0

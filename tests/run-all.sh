@@ -13,6 +13,7 @@ packages=(
   patchelf        # links that shim into the output copy of libLibTorchSharp.so
   strace          # watches the worker's sockets: no telemetry lookups (WorkerProcessTests)
   procps          # pkill, to stop a worker that runs under strace
+  python3         # runs infra/make-values.py on the compiled template's outputs (GeneratedValuesTests)
 )
 missing=()
 for p in "${packages[@]}"; do

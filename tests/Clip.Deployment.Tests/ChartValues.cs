@@ -17,7 +17,8 @@ public static class ChartValues
         "--set", "keda.identityId=00000000-0000-0000-0000-00000000ceda",
     ];
 
-    public static readonly string[] Production = ["-f", Helm.ProductionValues];
+    /// <summary>A production installation: the values generated from the Bicep outputs, then its own settings.</summary>
+    public static readonly string[] Production = ["-f", Helm.InfrastructureValues, "-f", Helm.ProductionValues];
 
     public static string[] With(this string[] values, params string[] sets) =>
         [.. values, .. sets.SelectMany(set => new[] { "--set", set })];

@@ -18,6 +18,9 @@ public static class Helm
 
     public static string ProductionValues => Path.Combine(ChartDirectory, "ci", "production-values.yaml");
 
+    /// <summary>What <c>infra/make-values.py</c> writes from the production deployment's outputs (see <c>GeneratedValuesTests</c>).</summary>
+    public static string InfrastructureValues => Path.Combine(ChartDirectory, "ci", "infrastructure-values.yaml");
+
     public static string Executable => Path.Combine(TestPaths.RepositoryRoot, "tests", "tools", "bin", "helm");
 
     private static readonly string HomeDirectory = Directory.CreateTempSubdirectory("clip-helm-").FullName;

@@ -15,8 +15,10 @@ public sealed record ArmResource(ArmTemplate Template, JsonObject Json)
 /// <summary>
 /// A compiled ARM template (what <c>bicep build</c> writes) with just enough of the ARM expression language to
 /// follow values through modules: <c>parameters</c>, <c>variables</c>, <c>format</c>, <c>resourceId</c>,
-/// <c>subscriptionResourceId</c>, <c>toLower</c> and module outputs read through <c>reference</c>. Anything else
-/// (a deployed resource's runtime properties, <c>uniqueString</c>) throws, so a test that depends on it fails loudly.
+/// <c>subscriptionResourceId</c>, <c>toLower</c>, <c>replace</c>, <c>split</c>, <c>if</c>, module outputs read through
+/// <c>reference</c>, and the few runtime properties the outputs read, as Azure documents their shape
+/// (<see cref="RuntimeProperties"/>). Anything else (<c>uniqueString</c>, another runtime property) throws, so a test
+/// that depends on it fails loudly.
 /// </summary>
 public sealed class ArmTemplate
 {
@@ -98,6 +100,71 @@ public sealed class ArmTemplate
     public JsonNode? Output(string name) =>
         Evaluate(_template["outputs"]?[name]?["value"] ?? throw new KeyNotFoundException($"No output '{name}'."));
 
+    /// <summary>
+    /// Every output as <c>az deployment group show --query properties.outputs</c> prints them: name to type and value,
+    /// with resource ids written out in full.
+    /// </summary>
+    public JsonObject Outputs()
+    {
+        var outputs = new JsonObject();
+        foreach (var (name, declaration) in _template["outputs"]!.AsObject())
+        {
+            var value = Output(name);
+            if (value is JsonObject { } id && id["type"] is not null && id["names"] is JsonArray names)
+            {
+                value = JsonValue.Create(FullResourceId((string)id["type"]!, names.Select(n => (string)n!).ToArray()));
+            }
+
+            outputs[name] = new JsonObject { ["type"] = (string?)declaration!["type"], ["value"] = value };
+        }
+
+        return outputs;
+    }
+
+    /// <summary>The subscription and resource group every simulated deployment goes to.</summary>
+    public const string SubscriptionId = "00000000-0000-0000-0000-0000000000aa";
+
+    public const string ResourceGroup = "clip";
+
+    /// <summary>The tenant <c>tenant()</c> returns in a simulated deployment: a made-up one.</summary>
+    public const string TenantId = "00000000-0000-0000-0000-00000000ffff";
+
+    /// <summary>
+    /// What <c>reference()</c> returns for a deployed resource, for the properties the templates' outputs read, in the
+    /// shapes Azure documents; generated ids are stable GUIDs derived from the resource's name.
+    /// </summary>
+    public static JsonObject RuntimeProperties(string type, IReadOnlyList<string> names) => type switch
+    {
+        "Microsoft.Storage/storageAccounts" => new JsonObject
+        {
+            ["primaryEndpoints"] = new JsonObject { ["blob"] = $"https://{names[0]}.blob.core.windows.net/" },
+        },
+        "Microsoft.ServiceBus/namespaces" => new JsonObject { ["serviceBusEndpoint"] = $"https://{names[0]}.servicebus.windows.net:443/" },
+        "Microsoft.DBforPostgreSQL/flexibleServers" => new JsonObject { ["fullyQualifiedDomainName"] = $"{names[0]}.postgres.database.azure.com" },
+        "Microsoft.ManagedIdentity/userAssignedIdentities" => new JsonObject
+        {
+            ["clientId"] = StableGuid("clientId", names[0]),
+            ["principalId"] = StableGuid("principalId", names[0]),
+            ["tenantId"] = TenantId,
+        },
+        _ => throw new NotSupportedException($"The test evaluator does not simulate the runtime properties of {type}."),
+    };
+
+    private static string StableGuid(string purpose, string name) =>
+        new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(purpose + "/" + name)).AsSpan(0, 16)).ToString();
+
+    private static string FullResourceId(string type, string[] names)
+    {
+        var parts = type.Split('/');
+        var path = $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/{parts[0]}";
+        for (var i = 1; i < parts.Length; i++)
+        {
+            path += $"/{parts[i]}/{names[i - 1]}";
+        }
+
+        return path;
+    }
+
     /// <summary>A JSON value with every ARM expression string in it evaluated.</summary>
     public JsonNode? Evaluate(JsonNode? node) => node switch
     {
@@ -133,6 +200,14 @@ public sealed class ArmTemplate
             return Apply(Module((string)id["names"]![0]!).Output(output), accessors.Skip(3));
         }
 
+        // reference(resourceId(TYPE, NAMES...), ...).PROPERTY: a deployed resource's runtime property.
+        if (access.Target is ArmCall { Name: "reference" } deployed
+            && Evaluate(deployed.Arguments[0]) is JsonObject { } resource
+            && (string?)resource["type"] != "Microsoft.Resources/deployments")
+        {
+            return Apply(RuntimeProperties((string)resource["type"]!, [.. resource["names"]!.AsArray().Select(n => (string)n!)]), accessors);
+        }
+
         return Apply(Evaluate(access.Target), accessors);
     }
 
@@ -165,6 +240,14 @@ public sealed class ArmTemplate
                 return JsonValue.Create(string.Format(CultureInfo.InvariantCulture, Text(0), arguments));
             case "tolower":
                 return JsonValue.Create(Text(0).ToLowerInvariant());
+            case "replace":
+                return JsonValue.Create(Text(0).Replace(Text(1), Text(2), StringComparison.Ordinal));
+            case "split":
+                return new JsonArray([.. Text(0).Split(Text(1)).Select(part => (JsonNode?)JsonValue.Create(part))]);
+            case "if":
+                return Evaluate(call.Arguments[0])!.GetValue<bool>() ? Evaluate(call.Arguments[1]) : Evaluate(call.Arguments[2]);
+            case "tenant":
+                return new JsonObject { ["tenantId"] = TenantId };
             case "resourceid":
             case "subscriptionresourceid":
                 // A resource id as its type and names, which is what the tests compare.

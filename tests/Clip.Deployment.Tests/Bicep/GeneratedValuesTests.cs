@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Clip.TestUtilities;
+
+namespace Clip.Deployment.Tests.Bicep;
+
+/// <summary>
+/// The chart's production values come from the infrastructure: the compiled template's outputs, as Azure would report
+/// them for a production deployment, go through <c>infra/make-values.py</c>, and the chart rendered with the result
+/// talks to exactly what the template creates.
+/// </summary>
+[Collection(CompiledInfrastructureDefinition.Name)]
+public sealed class GeneratedValuesTests(CompiledInfrastructure infrastructure)
+{
+    private static readonly (string, JsonNode?)[] ProductionParameters =
+    [
+        ("storageAccountName", "clipprodimages"),
+        ("serviceBusNamespaceName", "clip-prod-bus"),
+        ("postgresServerName", "clip-prod-pg"),
+        ("deployGpuNodePool", true),
+        ("aksClusterName", "aks-prod"),
+    ];
+
+    [Fact]
+    public async Task MakeValues_ProductionOutputs_WritesTheCommittedInfrastructureValues()
+    {
+        var generated = await MakeValuesAsync(infrastructure.Deploy(ProductionParameters).Outputs());
+
+        var committed = await File.ReadAllTextAsync(Helm.InfrastructureValues);
+        if (generated != committed)
+        {
+            var fresh = Path.Combine(Path.GetTempPath(), "infrastructure-values.yaml");
+            await File.WriteAllTextAsync(fresh, generated);
+            Assert.Fail($"charts/clip-workers/ci/infrastructure-values.yaml is not what infra/make-values.py writes from the template's outputs; the fresh output is in {fresh}");
+        }
+    }
+
+    [Fact]
+    public async Task Chart_RenderedWithGeneratedValues_TalksToWhatTheTemplateCreates()
+    {
+        var deployment = infrastructure.Deploy(ProductionParameters);
+        var outputs = deployment.Outputs();
+        string Output(string name) => (string)outputs[name]!["value"]!;
+
+        var manifests = await Helm.RenderAsync(ChartValues.Production);
+        var pod = PodSpecs.Of(manifests.One("Deployment"));
+        var worker = PodSpecs.Container(manifests.One("Deployment"), "worker");
+
+        // KEDA signs in as the identity the template federates with its operator and grants Data Owner on the queue.
+        Assert.Equal(Output("kedaIdentityClientId"), (string?)manifests.One("TriggerAuthentication")["spec"]!["podIdentity"]!["identityId"]);
+        Assert.Equal(Output("workloadIdentityClientId"), (string?)manifests.One("ServiceAccount")["metadata"]!["annotations"]!["azure.workload.identity/client-id"]);
+
+        // The namespace, queue and containers the worker uses exist in the template.
+        string[] named = ["Microsoft.ServiceBus/namespaces", "Microsoft.ServiceBus/namespaces/queues", "Microsoft.Storage/storageAccounts/blobServices/containers"];
+        var resources = deployment.AllResources().Where(r => named.Contains(r.Type)).Select(r => (r.Type, Name: (string?)r.Evaluate("name"))).ToList();
+        var fqdn = PodSpecs.EnvValue(worker, "Clip__ServiceBus__FullyQualifiedNamespace");
+        var queue = PodSpecs.EnvValue(worker, "Clip__ServiceBus__QueueName");
+        Assert.Contains(("Microsoft.ServiceBus/namespaces", fqdn.Split('.')[0]), resources);
+        Assert.Contains(("Microsoft.ServiceBus/namespaces/queues", $"{fqdn.Split('.')[0]}/{queue}"), resources);
+        var allowed = new Uri(PodSpecs.EnvValue(worker, "Clip__Sources__AllowedContainers__0"));
+        Assert.Equal("clipprodimages.blob.core.windows.net", allowed.Host);
+        Assert.Contains(("Microsoft.Storage/storageAccounts/blobServices/containers", $"clipprodimages/default{allowed.AbsolutePath}"), resources);
+        Assert.DoesNotContain("Clip__Sources__AllowedContainers__1", PodSpecs.Env(worker).Keys);
+
+        // The model comes from the models container, which the workers' identity may read (InfrastructureTemplateTests).
+        var init = pod["initContainers"]!.AsArray().Single()!.AsObject();
+        var account = PodSpecs.EnvValue(init, "MODEL_ACCOUNT");
+        var container = PodSpecs.EnvValue(init, "MODEL_CONTAINER");
+        Assert.Contains(("Microsoft.Storage/storageAccounts/blobServices/containers", $"{account}/default/{container}"), resources);
+        Assert.Equal(Output("modelsContainerName"), container);
+
+        // Workers land on the pool's own nodes, no more of them than it has GPUs.
+        Assert.Equal("clip-gpu", (string?)pod["nodeSelector"]!["workload"]);
+        Assert.Equal(outputs["gpuNodeMaxCount"]!["value"]!.ToJsonString(), (string?)manifests.One("ScaledObject")["spec"]!["maxReplicaCount"]);
+    }
+
+    [Fact]
+    public async Task MakeValues_OutputsOfAnOlderTemplate_FailsNamingWhatIsMissing()
+    {
+        var outputs = infrastructure.Deploy(ProductionParameters).Outputs();
+        outputs.Remove("kedaIdentityClientId");
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => MakeValuesAsync(outputs));
+
+        Assert.Contains("the outputs lack kedaIdentityClientId", failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <c>infra/make-values.py</c> on <paramref name="outputs"/>; its standard output, or its error as the exception.</summary>
+    private static async Task<string> MakeValuesAsync(JsonObject outputs)
+    {
+        using var temp = new TemporaryDirectory();
+        var file = temp.File("outputs.json");
+        await File.WriteAllTextAsync(file, outputs.ToJsonString());
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(TestPaths.RepositoryRoot, "infra", "make-values.py"));
+        start.ArgumentList.Add(file);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        return process.ExitCode == 0 ? await output : throw new InvalidOperationException(await error);
+    }
+}
