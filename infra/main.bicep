@@ -171,7 +171,18 @@ param aksResourceGroupName string = resourceGroup().name
 @maxLength(12)
 param gpuNodePoolName string = 'clipgpu'
 
-@description('GPU VM size.')
+@description('GPU VM size: one whose GPUs the worker\'s ONNX Runtime CUDA build runs on (compute capability 7.5 and newer, driver R580 or newer for CUDA 13); the chart checks its requests against the same list (charts/clip-workers/templates/_nodesizes.tpl).')
+@allowed([
+  'Standard_NC4as_T4_v3'
+  'Standard_NC8as_T4_v3'
+  'Standard_NC16as_T4_v3'
+  'Standard_NC64as_T4_v3'
+  'Standard_NC8ads_A10_v4'
+  'Standard_NC16ads_A10_v4'
+  'Standard_NC32ads_A10_v4'
+  'Standard_NC24ads_A100_v4'
+  'Standard_NC48ads_A100_v4'
+])
 param gpuVmSize string = 'Standard_NC4as_T4_v3'
 
 @description('Fewest GPU nodes (0: scale to zero when idle).')
@@ -191,6 +202,19 @@ param gpuNodeLabels object = {
 param gpuNodeTaints array = [
   'nvidia.com/gpu=present:NoSchedule'
 ]
+
+// GPUs per node of each allowed GPU size: a worker takes one.
+var gpusPerNode = {
+  Standard_NC4as_T4_v3: 1
+  Standard_NC8as_T4_v3: 1
+  Standard_NC16as_T4_v3: 1
+  Standard_NC64as_T4_v3: 4
+  Standard_NC8ads_A10_v4: 1
+  Standard_NC16ads_A10_v4: 1
+  Standard_NC32ads_A10_v4: 2
+  Standard_NC24ads_A100_v4: 1
+  Standard_NC48ads_A100_v4: 2
+}
 
 // Event Grid's default retry policy (30 attempts over 24 hours), pinned so the duplicate detection
 // window below provably covers it: a retried delivery keeps its message id and is dropped as a duplicate.
@@ -355,5 +379,8 @@ output gpuNodePoolName string = deployGpuNodePool ? gpuNodePoolName : ''
 @description('Labels of the GPU pool\'s nodes, which the chart\'s nodeSelector adds; empty when no pool was deployed.')
 output gpuNodeLabels object = deployGpuNodePool ? gpuNodeLabels : {}
 
-@description('Most GPU nodes, and so most workers (one GPU each): the chart\'s keda.maxReplicas; 0 when no pool was deployed.')
-output gpuNodeMaxCount int = deployGpuNodePool ? gpuNodeMaxCount : 0
+@description('VM size of the GPU pool: the chart\'s gpu.vmSize; empty when no pool was deployed.')
+output gpuVmSize string = deployGpuNodePool ? gpuVmSize : ''
+
+@description('GPUs in the pool at its largest, and so most workers (one GPU each): the chart\'s keda.maxReplicas; 0 when no pool was deployed.')
+output gpuMaxCount int = deployGpuNodePool ? gpuNodeMaxCount * gpusPerNode[gpuVmSize] : 0

@@ -53,8 +53,9 @@ def values_from(outputs):
         },
     }
     if outputs.get("gpuNodePoolName"):
+        values["gpu"] = {"vmSize": outputs["gpuVmSize"]}
         values["nodeSelector"] = dict(outputs.get("gpuNodeLabels") or {})
-        values["keda"]["maxReplicas"] = int(outputs["gpuNodeMaxCount"])
+        values["keda"]["maxReplicas"] = int(outputs["gpuMaxCount"])
     return values
 
 

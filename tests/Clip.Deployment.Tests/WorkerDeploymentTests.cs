@@ -238,6 +238,31 @@ public sealed class WorkerDeploymentTests
     }
 
     [Theory]
+    [InlineData("resources.requests.cpu=4", "resources.requests.cpu (4000m) does not fit a Standard_NC4as_T4_v3 node: 1 workers per node, 3360m")]
+    [InlineData("resources.requests.memory=23Gi", "resources.requests.memory (23552 Mi) does not fit a Standard_NC4as_T4_v3 node: 1 workers per node, 22498 Mi")]
+    [InlineData("gpu.vmSize=Standard_NC6s_v3", "is not a GPU size the worker's CUDA build is known to run on")]
+    [InlineData("gpu.count=2", "gpu.count 2 is more than the 1 GPUs of a Standard_NC4as_T4_v3 node")]
+    public async Task Requests_NotFittingTheGpuNode_FailNamingTheNodesShare(string setting, string message)
+    {
+        var result = await Helm.TemplateAsync(ChartValues.DefaultsWithRequired.With(setting));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(message, result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gpu.vmSize=Standard_NC64as_T4_v3", "resources.requests.cpu=15690m")]
+    [InlineData("gpu.vmSize=Standard_NC4as_T4_v3", "resources.requests.cpu=3360m")]
+    [InlineData("gpu.vmSize=", "resources.requests.cpu=40")]
+    [InlineData("gpu.count=0", "resources.requests.cpu=40")]
+    public async Task Requests_FittingTheNodesShareOrUnchecked_Render(string size, string cpu)
+    {
+        var (_, _, worker) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired), size, cpu, "inference.device=auto");
+
+        Assert.Equal(cpu.Split('=')[1], (string?)worker["resources"]!["requests"]!["cpu"]);
+    }
+
+    [Theory]
     [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
     public async Task Deployment_RollsOutWithoutAnExtraGpu(string values)
     {

@@ -141,6 +141,7 @@ app.kubernetes.io/component: worker
 {{- fail (printf "keda.fallback.replicas (%d) must be at most keda.maxReplicas (%d)" (int .Values.keda.fallback.replicas) (int .Values.keda.maxReplicas)) }}
 {{- end }}
 {{- end }}
+{{- include "clip-workers.validateNodeSize" . }}
 {{- if and (eq .Values.database.provider "sqlite") (or .Values.keda.enabled (gt (int .Values.replicaCount) 1)) }}
 {{- fail "database.provider sqlite is for a single replica: use postgres, or set keda.enabled=false and replicaCount=1" }}
 {{- end }}

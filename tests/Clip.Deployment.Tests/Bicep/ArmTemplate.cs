@@ -15,7 +15,7 @@ public sealed record ArmResource(ArmTemplate Template, JsonObject Json)
 /// <summary>
 /// A compiled ARM template (what <c>bicep build</c> writes) with just enough of the ARM expression language to
 /// follow values through modules: <c>parameters</c>, <c>variables</c>, <c>format</c>, <c>resourceId</c>,
-/// <c>subscriptionResourceId</c>, <c>toLower</c>, <c>replace</c>, <c>split</c>, <c>if</c>, module outputs read through
+/// <c>subscriptionResourceId</c>, <c>toLower</c>, <c>replace</c>, <c>split</c>, <c>if</c>, <c>mul</c>, module outputs read through
 /// <c>reference</c>, and the few runtime properties the outputs read, as Azure documents their shape
 /// (<see cref="RuntimeProperties"/>). Anything else (<c>uniqueString</c>, another runtime property) throws, so a test
 /// that depends on it fails loudly.
@@ -246,6 +246,8 @@ public sealed class ArmTemplate
                 return new JsonArray([.. Text(0).Split(Text(1)).Select(part => (JsonNode?)JsonValue.Create(part))]);
             case "if":
                 return Evaluate(call.Arguments[0])!.GetValue<bool>() ? Evaluate(call.Arguments[1]) : Evaluate(call.Arguments[2]);
+            case "mul":
+                return JsonValue.Create(Evaluate(call.Arguments[0])!.GetValue<int>() * Evaluate(call.Arguments[1])!.GetValue<int>());
             case "tenant":
                 return new JsonObject { ["tenantId"] = TenantId };
             case "resourceid":

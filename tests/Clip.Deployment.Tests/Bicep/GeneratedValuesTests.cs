@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Clip.TestUtilities;
 
@@ -71,7 +72,14 @@ public sealed class GeneratedValuesTests(CompiledInfrastructure infrastructure)
 
         // Workers land on the pool's own nodes, no more of them than it has GPUs.
         Assert.Equal("clip-gpu", (string?)pod["nodeSelector"]!["workload"]);
-        Assert.Equal(outputs["gpuNodeMaxCount"]!["value"]!.ToJsonString(), (string?)manifests.One("ScaledObject")["spec"]!["maxReplicaCount"]);
+        Assert.Equal(outputs["gpuMaxCount"]!["value"]!.ToJsonString(), (string?)manifests.One("ScaledObject")["spec"]!["maxReplicaCount"]);
+
+        // Each worker's requests fit its share of the pool's node: a Standard_NC4as_T4_v3 has 4 vCPUs and 28 GiB;
+        // AKS keeps 140m and min(20 MB x 250 pods + 50 MB, 25 %) + 100 Mi; the DaemonSets request 500m and 1 Gi.
+        Assert.Equal("Standard_NC4as_T4_v3", Output("gpuVmSize"));
+        var requests = worker["resources"]!["requests"]!;
+        Assert.True(MilliCpu((string)requests["cpu"]!) <= 4000 - 140 - 500, $"cpu request {requests["cpu"]}");
+        Assert.True(Mebibytes((string)requests["memory"]!) <= (28 * 1024) - Math.Min((20 * 250) + 50, 28 * 1024 / 4) - 100 - 1024, $"memory request {requests["memory"]}");
     }
 
     [Fact]
@@ -84,6 +92,12 @@ public sealed class GeneratedValuesTests(CompiledInfrastructure infrastructure)
 
         Assert.Contains("the outputs lack kedaIdentityClientId", failure.Message, StringComparison.Ordinal);
     }
+
+    private static int MilliCpu(string quantity) =>
+        quantity.EndsWith('m') ? int.Parse(quantity[..^1], CultureInfo.InvariantCulture) : (int)(double.Parse(quantity, CultureInfo.InvariantCulture) * 1000);
+
+    private static int Mebibytes(string quantity) =>
+        quantity.EndsWith("Gi", StringComparison.Ordinal) ? int.Parse(quantity[..^2], CultureInfo.InvariantCulture) * 1024 : int.Parse(quantity.TrimEnd('M', 'i'), CultureInfo.InvariantCulture);
 
     /// <summary>Runs <c>infra/make-values.py</c> on <paramref name="outputs"/>; its standard output, or its error as the exception.</summary>
     private static async Task<string> MakeValuesAsync(JsonObject outputs)

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using System.Xml;
+using Clip.TestUtilities;
 
 namespace Clip.Deployment.Tests.Bicep;
 
@@ -241,6 +243,29 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
         Assert.Equal("Standard_NC4as_T4_v3", (string?)properties["vmSize"]);
         Assert.Equal(["nvidia.com/gpu=present:NoSchedule"], properties["nodeTaints"]!.AsArray().Select(t => (string?)t));
         Assert.Equal("clip-gpu", (string?)properties["nodeLabels"]!["workload"]);
+    }
+
+    [Fact]
+    public void GpuVmSize_Allowed_AreTheSizesTheChartChecksRequestsAgainst()
+    {
+        var allowed = infrastructure.Template["parameters"]!["gpuVmSize"]!["allowedValues"]!.AsArray().Select(v => (string)v!).Order();
+        var table = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "charts", "clip-workers", "templates", "_nodesizes.tpl"));
+        var chartSizes = Regex.Matches(table, @"^(Standard_\w+):", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Order();
+
+        Assert.Equal(chartSizes, allowed);
+        Assert.DoesNotContain(allowed, size => size.Contains("s_v3", StringComparison.Ordinal) && !size.Contains("T4", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Standard_NC4as_T4_v3", 3, 3)]
+    [InlineData("Standard_NC64as_T4_v3", 2, 8)]
+    [InlineData("Standard_NC32ads_A10_v4", 3, 6)]
+    public void GpuMaxCount_IsOneWorkerPerGpuOfTheLargestPool(string size, int nodes, int gpus)
+    {
+        var deployment = infrastructure.Deploy(("deployGpuNodePool", true), ("aksClusterName", "aks"), ("gpuVmSize", size), ("gpuNodeMaxCount", nodes));
+
+        Assert.Equal(gpus, (int)deployment.Output("gpuMaxCount")!);
+        Assert.Equal(size, (string?)deployment.Output("gpuVmSize"));
     }
 
     [Fact]
