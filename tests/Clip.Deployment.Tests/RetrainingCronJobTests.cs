@@ -26,10 +26,29 @@ public sealed class RetrainingCronJobTests
     {
         var cronJob = (await Helm.RenderAsync(ChartValues.DefaultsWithRequired)).One("CronJob");
 
-        var rule = cronJob["spec"]!["jobTemplate"]!["spec"]!["podFailurePolicy"]!["rules"]![0]!;
-        Assert.Equal("FailJob", (string?)rule["action"]);
+        var rule = cronJob["spec"]!["jobTemplate"]!["spec"]!["podFailurePolicy"]!["rules"]!.AsArray().Single(r => (string?)r!["action"] == "FailJob")!;
         Assert.Equal("retraining", (string?)rule["onExitCodes"]!["containerName"]);
         Assert.Equal(["2"], rule["onExitCodes"]!["values"]!.AsArray().Select(v => (string?)v));
+    }
+
+    [Fact]
+    public async Task CronJob_PodEvictedByADrain_IsNotCountedAsAFailure()
+    {
+        var cronJob = (await Helm.RenderAsync(ChartValues.DefaultsWithRequired)).One("CronJob");
+
+        // Kubernetes reads the rules in order: the eviction rule must come before any that could fail the job.
+        var first = cronJob["spec"]!["jobTemplate"]!["spec"]!["podFailurePolicy"]!["rules"]![0]!;
+        Assert.Equal("Ignore", (string?)first["action"]);
+        Assert.Equal("DisruptionTarget", (string?)first["onPodConditions"]![0]!["type"]);
+    }
+
+    [Fact]
+    public async Task CronJob_ProductionValues_RunsOnAUserPoolNotTheSystemPool()
+    {
+        var pod = PodSpecs.Of((await Helm.RenderAsync(ChartValues.Production)).One("CronJob"));
+
+        Assert.Equal("user", (string?)pod["nodeSelector"]!["kubernetes.azure.com/mode"]);
+        Assert.Null(pod["nodeSelector"]!["agentpool"]);
     }
 
     [Fact]
