@@ -116,8 +116,8 @@ param postgresAdministratorPassword string
 ])
 param postgresVersion string = '16'
 
-@description('PostgreSQL compute SKU.')
-param postgresSkuName string = 'Standard_B1ms'
+@description('PostgreSQL compute SKU. General Purpose D2ds_v5 allows 844 user connections; Burstable B1ms only 35, which a few worker replicas (each up to one duplicate check per core, the writer, health checks, head polls) exhaust.')
+param postgresSkuName string = 'Standard_D2ds_v5'
 
 @description('Tier of postgresSkuName.')
 @allowed([
@@ -125,7 +125,15 @@ param postgresSkuName string = 'Standard_B1ms'
   'GeneralPurpose'
   'MemoryOptimized'
 ])
-param postgresSkuTier string = 'Burstable'
+param postgresSkuTier string = 'GeneralPurpose'
+
+@description('PostgreSQL high availability: Disabled, SameZone or ZoneRedundant (a hot standby; General Purpose or Memory Optimized only).')
+@allowed([
+  'Disabled'
+  'SameZone'
+  'ZoneRedundant'
+])
+param postgresHighAvailability string = 'Disabled'
 
 @description('PostgreSQL storage in GiB.')
 @minValue(32)
@@ -278,6 +286,7 @@ module postgres 'modules/postgres.bicep' = {
     skuName: postgresSkuName
     skuTier: postgresSkuTier
     storageSizeGB: postgresStorageSizeGB
+    highAvailability: postgresHighAvailability
     firewallRules: postgresFirewallRules
     tags: tags
   }

@@ -47,6 +47,14 @@ param storageSizeGB int
 @description('Firewall rules (name, startIpAddress, endIpAddress), e.g. the AKS cluster\'s outbound IP. Empty: nothing can connect until one is added.')
 param firewallRules array
 
+@description('High availability: Disabled, SameZone or ZoneRedundant (a standby server; not on Burstable).')
+@allowed([
+  'Disabled'
+  'SameZone'
+  'ZoneRedundant'
+])
+param highAvailability string
+
 @description('Tags applied to every resource.')
 param tags object
 
@@ -75,7 +83,7 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
       geoRedundantBackup: 'Disabled'
     }
     highAvailability: {
-      mode: 'Disabled'
+      mode: highAvailability
     }
     network: {
       publicNetworkAccess: 'Enabled'

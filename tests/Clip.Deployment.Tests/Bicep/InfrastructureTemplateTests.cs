@@ -222,6 +222,25 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     }
 
     [Fact]
+    public void PostgresServer_Defaults_IsGeneralPurposeWithoutStandby()
+    {
+        var server = Single(infrastructure.Deploy(), "Microsoft.DBforPostgreSQL/flexibleServers");
+
+        // Burstable B1ms allows 35 user connections, which a few worker replicas exhaust.
+        Assert.Equal("Standard_D2ds_v5", (string?)server.Evaluate("sku")!["name"]);
+        Assert.Equal("GeneralPurpose", (string?)server.Evaluate("sku")!["tier"]);
+        Assert.Equal("Disabled", (string?)server.Evaluate("properties")!["highAvailability"]!["mode"]);
+    }
+
+    [Fact]
+    public void PostgresServer_ZoneRedundant_HasAStandbyInAnotherZone()
+    {
+        var server = Single(infrastructure.Deploy(("postgresHighAvailability", "ZoneRedundant")), "Microsoft.DBforPostgreSQL/flexibleServers");
+
+        Assert.Equal("ZoneRedundant", (string?)server.Evaluate("properties")!["highAvailability"]!["mode"]);
+    }
+
+    [Fact]
     public void GpuNodePool_Defaults_IsNotDeployed()
     {
         var module = Assert.Single(infrastructure.Deploy().OwnResources(), r => (string?)r.Evaluate("name") == "clip-gpu-nodepool");
