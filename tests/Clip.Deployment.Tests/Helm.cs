@@ -30,6 +30,14 @@ public static class Helm
     public static Task<Result> TemplateAsync(params string[] arguments) =>
         RunAsync(["template", "clip", ChartDirectory, "--namespace", "labeling", .. arguments]);
 
+    /// <summary>Renders the chart, fails the test unless helm refuses, and returns what helm said.</summary>
+    public static async Task<string> RefusalAsync(params string[] arguments)
+    {
+        var result = await TemplateAsync(arguments);
+        Assert.True(result.ExitCode != 0, $"helm template {string.Join(' ', arguments)} rendered; it should have refused");
+        return result.Output;
+    }
+
     /// <summary>Renders the chart, fails the test with helm's output unless it succeeds, and parses the manifests.</summary>
     public static async Task<Manifests> RenderAsync(params string[] arguments)
     {

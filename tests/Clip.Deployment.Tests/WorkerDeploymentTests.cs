@@ -229,25 +229,15 @@ public sealed class WorkerDeploymentTests
     [InlineData("sources.allowedContainers[0]=https://clipdev.blob.core.windows.net/my--images", "two hyphens in a row")]
     [InlineData("sources.maxBlobBytes=104857600", "would cap it silently")]
     [InlineData("serviceBus.prefetchCount=64", "must be at most pipeline.batchSize (32)")]
-    public async Task Values_AzureOrWorkerWouldRefuseOrIgnore_FailToRender(string setting, string message)
-    {
-        var result = await Helm.TemplateAsync(ChartValues.DefaultsWithRequired.With(setting));
-
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(message, result.StandardError, StringComparison.Ordinal);
-    }
-
-    [Theory]
     [InlineData("resources.requests.cpu=4", "resources.requests.cpu (4000m) does not fit a Standard_NC4as_T4_v3 node: 1 workers per node, 3360m")]
     [InlineData("resources.requests.memory=23Gi", "resources.requests.memory (23552 Mi) does not fit a Standard_NC4as_T4_v3 node: 1 workers per node, 22498 Mi")]
     [InlineData("gpu.vmSize=Standard_NC6s_v3", "is not a GPU size the worker's CUDA build is known to run on")]
     [InlineData("gpu.count=2", "gpu.count 2 is more than the 1 GPUs of a Standard_NC4as_T4_v3 node")]
-    public async Task Requests_NotFittingTheGpuNode_FailNamingTheNodesShare(string setting, string message)
+    public async Task Values_AzureOrTheWorkerWouldRefuseOrIgnore_FailToRenderSayingWhy(string setting, string message)
     {
-        var result = await Helm.TemplateAsync(ChartValues.DefaultsWithRequired.With(setting));
+        var refusal = await Helm.RefusalAsync(ChartValues.DefaultsWithRequired.With(setting));
 
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(message, result.StandardError, StringComparison.Ordinal);
+        Assert.Contains(message, refusal, StringComparison.Ordinal);
     }
 
     [Theory]
