@@ -273,6 +273,13 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
 
         Assert.Equal(chartSizes, allowed);
         Assert.DoesNotContain(allowed, size => size.Contains("s_v3", StringComparison.Ordinal) && !size.Contains("T4", StringComparison.Ordinal));
+
+        // Both also say how many GPUs, and so workers, a node of each size has: the chart to share the node among them,
+        // Bicep to size keda.maxReplicas.
+        var chartGpus = Regex.Matches(table, @"^(Standard_\w+):.*\bgpus: (\d+)", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        var bicepGpus = infrastructure.Deploy().Variable("gpusPerNode")!.AsObject().ToDictionary(p => p.Key, p => (int)p.Value!);
+        Assert.Equal(chartGpus.OrderBy(p => p.Key, StringComparer.Ordinal), bicepGpus.OrderBy(p => p.Key, StringComparer.Ordinal));
     }
 
     [Theory]
