@@ -14,6 +14,9 @@ namespace Clip.Worker.Pipeline;
 /// </summary>
 internal sealed class JobSettler(ChannelWriter<PendingWrite> writes, WorkerTelemetry telemetry, ILogger logger)
 {
+    /// <summary>The reason recorded when the database failed the duplicate check or the results write.</summary>
+    public const string DatabaseUnavailable = "database_unavailable";
+
     /// <summary>Queues a labelled image's result; its job ends when the result commits.</summary>
     public ValueTask LabelledAsync(WorkItem owner, LabelledImage image, CancellationToken ct) =>
         writes.WriteAsync(new PendingWrite(owner, image, MessageDisposition.Complete), ct);
@@ -53,14 +56,13 @@ internal sealed class JobSettler(ChannelWriter<PendingWrite> writes, WorkerTelem
     /// <summary>Ends a job whose outcome could not be committed; on the last delivery there is no row to write it to either.</summary>
     public void Unwritten(WorkItem owner, string detail)
     {
-        const string reason = "database_unavailable";
         if (!owner.Message.IsLastDelivery)
         {
-            GiveBack(owner, reason, detail);
+            GiveBack(owner, DatabaseUnavailable, detail);
             return;
         }
 
-        var exhausted = DispositionPolicy.Exhausted(reason);
+        var exhausted = DispositionPolicy.Exhausted(DatabaseUnavailable);
         Log.LastDeliveryFailed(logger, owner.Message.Id, exhausted, detail);
         telemetry.ImageFinished("failed");
         telemetry.ImageFailed(nameof(FailureStage.Write).ToLowerInvariant(), exhausted);

@@ -157,7 +157,7 @@ internal sealed class PrepareStage(
                 job.Owner,
                 job.SourceUri,
                 version,
-                "database_unavailable",
+                JobSettler.DatabaseUnavailable,
                 "the database could not say whether the image is already labelled: " + failure!.Message,
                 ct);
             return false;
