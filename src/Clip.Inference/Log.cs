@@ -34,4 +34,13 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "Could not write class matrix cache file {Path}: {Reason}")]
     public static partial void ClassMatrixCacheWriteFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(20, LogLevel.Information, "Class matrix of taxonomy {TaxonomyVersion} with model {ModelId} read from the shared store")]
+    public static partial void ClassMatrixSharedHit(ILogger logger, string taxonomyVersion, string modelId);
+
+    [LoggerMessage(21, LogLevel.Warning, "Shared class matrix of taxonomy {TaxonomyVersion} with model {ModelId} is unusable, it will be built here: {Reason}")]
+    public static partial void ClassMatrixSharedUnusable(ILogger logger, string taxonomyVersion, string modelId, string reason);
+
+    [LoggerMessage(22, LogLevel.Warning, "Could not store the class matrix of taxonomy {TaxonomyVersion} with model {ModelId} for other workers: {Reason}")]
+    public static partial void ClassMatrixSharedWriteFailed(ILogger logger, string taxonomyVersion, string modelId, string reason);
 }

@@ -15,13 +15,15 @@ namespace Clip.Labeling;
 public sealed class LabelingEngine
 {
     private readonly ClassMatrixCache _cache;
+    private readonly ISharedClassMatrixStore? _shared;
     private readonly Lock _swap = new();
     private volatile LabelingState _state;
 
-    private LabelingEngine(ClipModel model, ClassMatrixCache cache, LabelingState state)
+    private LabelingEngine(ClipModel model, ClassMatrixCache cache, ISharedClassMatrixStore? shared, LabelingState state)
     {
         Model = model;
         _cache = cache;
+        _shared = shared;
         _state = state;
     }
 
@@ -39,21 +41,26 @@ public sealed class LabelingEngine
     /// <summary>Floats per preprocessed image.</summary>
     public int ImageLength => Model.Preprocessor.Config.TensorLength;
 
-    /// <summary>Loads the taxonomy and its class matrix (from the cache, or embedded once and cached).</summary>
-    public static LabelingEngine Create(ClipModel model, string taxonomyNameOrPath, ClassMatrixCache cache)
+    /// <summary>
+    /// Loads the taxonomy and labels with it, its class matrix read from the cache folder or <paramref name="shared"/>,
+    /// or embedded once and stored in both.
+    /// </summary>
+    public static Task<LabelingEngine> CreateAsync(
+        ClipModel model, string taxonomyNameOrPath, ClassMatrixCache cache, ISharedClassMatrixStore? shared = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(cache);
-        return Create(model, StandardTaxonomies.Load(taxonomyNameOrPath, model.Tokenizer), cache);
+        return CreateAsync(model, StandardTaxonomies.Load(taxonomyNameOrPath, model.Tokenizer), cache, shared, cancellationToken);
     }
 
-    /// <summary>Labels with <paramref name="taxonomy"/>, its class matrix read from the cache or embedded once and cached.</summary>
-    public static LabelingEngine Create(ClipModel model, Taxonomy taxonomy, ClassMatrixCache cache)
+    /// <summary>Labels with <paramref name="taxonomy"/>, its class matrix read from the cache folder or <paramref name="shared"/>, or embedded once and stored in both.</summary>
+    public static async Task<LabelingEngine> CreateAsync(
+        ClipModel model, Taxonomy taxonomy, ClassMatrixCache cache, ISharedClassMatrixStore? shared = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(taxonomy);
         ArgumentNullException.ThrowIfNull(cache);
-        return new LabelingEngine(model, cache, ZeroShotState(model, cache, taxonomy));
+        var state = await ZeroShotStateAsync(model, cache, shared, taxonomy, cancellationToken).ConfigureAwait(false);
+        return new LabelingEngine(model, cache, shared, state);
     }
 
     /// <summary>
@@ -71,13 +78,13 @@ public sealed class LabelingEngine
     }
 
     /// <summary>
-    /// Switches to another taxonomy (its class matrix built or read from the cache first), pure zero-shot: a head
+    /// Switches to another taxonomy (its class matrix read or built first, as at creation), pure zero-shot: a head
     /// trained for the old version does not fit the new one; the head watcher finds one promoted for the new version.
     /// </summary>
-    public void UseTaxonomy(Taxonomy taxonomy)
+    public async Task UseTaxonomyAsync(Taxonomy taxonomy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(taxonomy);
-        var state = ZeroShotState(Model, _cache, taxonomy);
+        var state = await ZeroShotStateAsync(Model, _cache, _shared, taxonomy, cancellationToken).ConfigureAwait(false);
         lock (_swap)
         {
             _state = state;
@@ -153,12 +160,17 @@ public sealed class LabelingEngine
         return stored.Version;
     }
 
-    private static LabelingState ZeroShotState(ClipModel model, ClassMatrixCache cache, Taxonomy taxonomy)
+    private static async Task<LabelingState> ZeroShotStateAsync(
+        ClipModel model, ClassMatrixCache cache, ISharedClassMatrixStore? shared, Taxonomy taxonomy, CancellationToken cancellationToken)
     {
-        var classes = cache.GetOrBuild(model.ModelId, taxonomy, () => ClassMatrixBuilder.Build(model, taxonomy));
-        return new LabelingState(taxonomy, ImageClassifier.Create(model, classes), new LabelDecider(taxonomy));
+        var (classes, origin) = await cache.GetOrBuildAsync(model.ModelId, taxonomy, () => ClassMatrixBuilder.Build(model, taxonomy), shared, cancellationToken)
+            .ConfigureAwait(false);
+        return new LabelingState(taxonomy, ImageClassifier.Create(model, classes), new LabelDecider(taxonomy), origin);
     }
 }
 
-/// <summary>One consistent set of what labels an image: taxonomy, classifier over its classes, and its decision policy.</summary>
-public sealed record LabelingState(Taxonomy Taxonomy, ImageClassifier Classifier, LabelDecider Decider);
+/// <summary>
+/// One consistent set of what labels an image: taxonomy, classifier over its classes, and its decision policy; and
+/// where its class matrix came from.
+/// </summary>
+public sealed record LabelingState(Taxonomy Taxonomy, ImageClassifier Classifier, LabelDecider Decider, ClassMatrixOrigin ClassesFrom);

@@ -1,7 +1,11 @@
+using Clip.Inference.ZeroShot;
+
 namespace Clip.Persistence;
 
-/// <summary>Labeling results in SQL, the same behaviour on SQLite and PostgreSQL.</summary>
-public interface ILabelStore
+/// <summary>
+/// Labeling results in SQL, the same behaviour on SQLite and PostgreSQL; also the class matrices every worker shares.
+/// </summary>
+public interface ILabelStore : ISharedClassMatrixStore
 {
     /// <summary>Applies pending schema migrations in order, in one transaction; a no-op when up to date.</summary>
     /// <returns>The versions applied by this call.</returns>

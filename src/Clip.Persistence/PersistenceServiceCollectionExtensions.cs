@@ -26,9 +26,11 @@ public static class PersistenceServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PersistenceOptions>>().Value,
             sp.GetService<ILogger<LabelStore>>() ?? NullLogger<LabelStore>.Instance,
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DatabaseMigrationService>(sp => new DatabaseMigrationService(
+        services.TryAddSingleton(sp => new StartupMigration(
             sp.GetRequiredService<ILabelStore>(),
-            sp.GetRequiredService<IOptions<PersistenceOptions>>())));
+            sp.GetRequiredService<IOptions<PersistenceOptions>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DatabaseMigrationService>(sp => new DatabaseMigrationService(
+            sp.GetRequiredService<StartupMigration>())));
         return services;
     }
 }

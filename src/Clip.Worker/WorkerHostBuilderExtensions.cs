@@ -65,10 +65,7 @@ public static class WorkerHostBuilderExtensions
         services.TryAddSingleton<DependencyHealth>();
         services.TryAddSingleton(sp => new DecodeMemoryBudget(sp.GetRequiredService<IOptions<ImageLimits>>().Value.EffectiveDecodeMemoryBudget));
         services.TryAddSingleton<IIntakeThrottle>(sp => sp.GetRequiredService<DependencyHealth>());
-        services.TryAddSingleton(sp => LabelingEngine.Create(
-            sp.GetRequiredService<ClipModel>(),
-            sp.GetRequiredService<IOptions<PipelineOptions>>().Value.Taxonomy,
-            sp.GetRequiredService<ClassMatrixCache>()));
+        services.TryAddSingleton(LoadEngine);
         services.TryAddSingleton(sp => new ImageFetcher(
             sp.GetRequiredService<IOptions<ImageLimits>>().Value,
             sp.GetRequiredService<IOptions<BlobSourceOptions>>().Value,
@@ -117,6 +114,26 @@ public static class WorkerHostBuilderExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Loads the labeling engine: the schema first (the shared class matrices live in it), then the class matrix from
+    /// the cache folder, the results database, or the prompts. The host builds its services synchronously, so this
+    /// blocks once, at start, before any message is taken.
+    /// </summary>
+    private static LabelingEngine LoadEngine(IServiceProvider services)
+    {
+        var store = services.GetRequiredService<ILabelStore>();
+        var migration = services.GetRequiredService<StartupMigration>();
+        return Task.Run(async () =>
+        {
+            await migration.EnsureMigratedAsync(CancellationToken.None);
+            return await LabelingEngine.CreateAsync(
+                services.GetRequiredService<ClipModel>(),
+                services.GetRequiredService<IOptions<PipelineOptions>>().Value.Taxonomy,
+                services.GetRequiredService<ClassMatrixCache>(),
+                store);
+        }).GetAwaiter().GetResult();
     }
 
     /// <summary>Maps <see cref="LivePath"/> and <see cref="ReadyPath"/>: 200 when healthy, 503 otherwise.</summary>

@@ -65,7 +65,7 @@ public sealed class LabelCommandTests : IDisposable
     private async Task PromoteAlwaysHeartAsync(string database)
     {
         using var model = ClipModel.Load(new InferenceOptions { ModelPath = TestPaths.BundledModel, Device = ExecutionDevice.Cpu }, new ImageLimits(), NullLoggerFactory.Instance);
-        var engine = LabelingEngine.Create(model, "tiny-shapes", new ClassMatrixCache(_temp.File("class-matrices"), NullLogger<ClassMatrixCache>.Instance));
+        var engine = await LabelingEngine.CreateAsync(model, "tiny-shapes", new ClassMatrixCache(_temp.File("class-matrices"), NullLogger<ClassMatrixCache>.Instance));
         var classes = engine.State.Classifier.Classes;
         var bias = classes.ClassIds.Select(id => id == "heart" ? 50f : 0f).ToArray();
         var head = new ClassifierHead("always-heart", engine.ModelId, classes.ClassIds, new float[classes.Count * classes.Dimension], bias, classes.Dimension);

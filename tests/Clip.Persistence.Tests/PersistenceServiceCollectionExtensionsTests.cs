@@ -93,4 +93,28 @@ public sealed class PersistenceServiceCollectionExtensionsTests
 
         SqliteConnection.ClearAllPools();
     }
+
+    [Fact]
+    public async Task StartupMigration_AwaitedBeforeTheHostStarts_MigratesOnceAndTheHostedServiceFindsItDone()
+    {
+        using var directory = new TemporaryDirectory();
+        var database = directory.File("clip.db");
+        await using (var services = Build(new() { ["Clip:Database:ConnectionString"] = $"Data Source={database}", ["Clip:Database:MigrateOnStart"] = "true" }))
+        {
+            var migration = services.GetRequiredService<StartupMigration>();
+            var early = migration.EnsureMigratedAsync(CancellationToken.None);
+            Assert.Same(early, migration.EnsureMigratedAsync(CancellationToken.None));
+            await early;
+
+            foreach (var hosted in services.GetServices<IHostedService>())
+            {
+                await hosted.StartAsync(CancellationToken.None);
+            }
+
+            Assert.Empty(await services.GetRequiredService<ILabelStore>().MigrateAsync());
+            Assert.Null(await services.GetRequiredService<ILabelStore>().FindClassMatrixAsync("m", "t"));
+        }
+
+        SqliteConnection.ClearAllPools();
+    }
 }

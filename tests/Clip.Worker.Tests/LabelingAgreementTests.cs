@@ -64,7 +64,7 @@ public sealed class LabelingAgreementTests : IDisposable
     private async Task PromoteTheSameHeadAsync(params string[] databases)
     {
         using var model = ClipModel.Load(new InferenceOptions { ModelPath = TestPaths.BundledModel, Device = ExecutionDevice.Cpu }, new ImageLimits(), NullLoggerFactory.Instance);
-        var engine = LabelingEngine.Create(model, "tiny-shapes", new ClassMatrixCache(_temp.File("class-matrices"), NullLogger<ClassMatrixCache>.Instance));
+        var engine = await LabelingEngine.CreateAsync(model, "tiny-shapes", new ClassMatrixCache(_temp.File("class-matrices"), NullLogger<ClassMatrixCache>.Instance));
         var classes = engine.State.Classifier.Classes;
         var random = new Random(7);
         var weights = Enumerable.Range(0, classes.Count * classes.Dimension).Select(_ => (float)(random.NextDouble() - 0.5) * 0.2f).ToArray();

@@ -50,9 +50,9 @@ internal static class LabelCommand
             var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
             using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, limits, loggers);
             var cache = new ClassMatrixCache(ZeroShotOptions.DefaultCacheDirectory(), loggers.CreateLogger<ClassMatrixCache>());
-            var engine = LabelingEngine.Create(clip, result.GetValue(taxonomyOption)!, cache);
             await using var store = new LabelStore(Database(result.GetValue(db)!), loggers.CreateLogger<LabelStore>());
             await store.MigrateAsync(cancellationToken);
+            var engine = await LabelingEngine.CreateAsync(clip, result.GetValue(taxonomyOption)!, cache, store, cancellationToken);
             await UseHeadAsync(engine, HeadChoice.Parse(result.GetValue(headOption)!), store, cancellationToken);
             var labeller = new FileLabeller(engine, limits, batchSize);
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -8,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Clip.Inference.ZeroShot;
 
 /// <summary>
-/// Class matrices on disk, one file per (model id, taxonomy version). A file that is unreadable,
+/// Class matrices on disk, one file per (model id, taxonomy version), in front of an optional
+/// <see cref="ISharedClassMatrixStore"/> that every worker reads. A file that is unreadable,
 /// fails its checksum or holds another key is ignored and rebuilt, never trusted. Writers go through
 /// a temporary file and an atomic rename, so concurrent workers never read a half-written matrix.
 /// </summary>
@@ -35,13 +37,24 @@ public sealed class ClassMatrixCache
 
     public string DirectoryPath { get; }
 
-    /// <summary>The cached matrix of (model, taxonomy), or the one <paramref name="build"/> makes, then cached.</summary>
-    public ClassMatrix GetOrBuild(string modelId, Taxonomy taxonomy, Func<ClassMatrix> build)
+    /// <summary>
+    /// The matrix of (model, taxonomy): from this machine's cache folder, else from <paramref name="shared"/> (then kept
+    /// in the folder too), else the one <paramref name="build"/> makes, then stored in both. The shared store is a cache:
+    /// when it cannot be reached, or holds a matrix that fails its checks, that is logged and the lookup goes on.
+    /// </summary>
+    public async Task<(ClassMatrix Matrix, ClassMatrixOrigin Origin)> GetOrBuildAsync(
+        string modelId, Taxonomy taxonomy, Func<ClassMatrix> build, ISharedClassMatrixStore? shared = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(build);
         if (TryRead(modelId, taxonomy) is { } cached)
         {
-            return cached;
+            return (cached, ClassMatrixOrigin.CacheFile);
+        }
+
+        if (shared is not null && await TryReadSharedAsync(shared, modelId, taxonomy, cancellationToken).ConfigureAwait(false) is { } stored)
+        {
+            Write(stored);
+            return (stored, ClassMatrixOrigin.SharedStore);
         }
 
         var built = build();
@@ -53,7 +66,12 @@ public sealed class ClassMatrixCache
 
         Log.ClassMatrixBuilt(_logger, taxonomy.Name, taxonomy.Version, modelId, built.Count, built.Dimension);
         Write(built);
-        return built;
+        if (shared is not null)
+        {
+            await TryWriteSharedAsync(shared, built, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (built, ClassMatrixOrigin.Built);
     }
 
     /// <summary>The file a (model, taxonomy version) pair is cached in.</summary>
@@ -88,17 +106,7 @@ public sealed class ClassMatrixCache
 
         try
         {
-            var matrix = Decode(bytes);
-            if (matrix.ModelId != modelId || matrix.TaxonomyVersion != taxonomy.Version)
-            {
-                throw new InvalidDataException($"holds ({matrix.ModelId}, {matrix.TaxonomyVersion})");
-            }
-
-            if (!matrix.ClassIds.SequenceEqual(taxonomy.Classes.Select(c => c.Id), StringComparer.Ordinal))
-            {
-                throw new InvalidDataException("class ids differ from the taxonomy's");
-            }
-
+            var matrix = DecodeFor(bytes, modelId, taxonomy);
             Log.ClassMatrixCacheHit(_logger, taxonomy.Version, modelId, path);
             return matrix;
         }
@@ -167,6 +175,60 @@ public sealed class ClassMatrixCache
 
             return new ClassMatrix(header.ModelId, header.TaxonomyVersion, ids, values, dimension);
         });
+
+    /// <exception cref="InvalidDataException">Damaged, or the matrix of another key or of other classes.</exception>
+    private static ClassMatrix DecodeFor(byte[] bytes, string modelId, Taxonomy taxonomy)
+    {
+        var matrix = Decode(bytes);
+        if (matrix.ModelId != modelId || matrix.TaxonomyVersion != taxonomy.Version)
+        {
+            throw new InvalidDataException($"holds ({matrix.ModelId}, {matrix.TaxonomyVersion})");
+        }
+
+        if (!matrix.ClassIds.SequenceEqual(taxonomy.Classes.Select(c => c.Id), StringComparer.Ordinal))
+        {
+            throw new InvalidDataException("class ids differ from the taxonomy's");
+        }
+
+        return matrix;
+    }
+
+    private async Task<ClassMatrix?> TryReadSharedAsync(ISharedClassMatrixStore shared, string modelId, Taxonomy taxonomy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await shared.FindClassMatrixAsync(modelId, taxonomy.Version, cancellationToken).ConfigureAwait(false) is not { } bytes)
+            {
+                return null;
+            }
+
+            var matrix = DecodeFor(bytes, modelId, taxonomy);
+            Log.ClassMatrixSharedHit(_logger, taxonomy.Version, modelId);
+            return matrix;
+        }
+        catch (Exception e) when (IsSharedStoreFailure(e, cancellationToken))
+        {
+            Log.ClassMatrixSharedUnusable(_logger, taxonomy.Version, modelId, e.Message);
+            return null;
+        }
+    }
+
+    private async Task TryWriteSharedAsync(ISharedClassMatrixStore shared, ClassMatrix matrix, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await shared.SaveClassMatrixAsync(matrix.ModelId, matrix.TaxonomyVersion, Encode(matrix), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsSharedStoreFailure(e, cancellationToken))
+        {
+            Log.ClassMatrixSharedWriteFailed(_logger, matrix.TaxonomyVersion, matrix.ModelId, e.Message);
+        }
+    }
+
+    // A database that is down, slow or not yet migrated costs a rebuild, never the start; a cancelled start still stops.
+    private static bool IsSharedStoreFailure(Exception e, CancellationToken cancellationToken) =>
+        e is DbException or TimeoutException or IOException or InvalidDataException
+        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private void TryDelete(string path)
     {

@@ -34,7 +34,7 @@ public sealed class RetrainingJob(
     {
         TorchRuntime.EnsureAvailable();
         var taxonomy = StandardTaxonomies.Load(options.Taxonomy, model.Tokenizer);
-        var classes = LabelingEngine.Create(model, taxonomy, cache).State.Classifier.Classes;
+        var classes = (await LabelingEngine.CreateAsync(model, taxonomy, cache, store, ct)).State.Classifier.Classes;
         var logitScale = model.Bundle.LogitScale;
         var (examples, unknown) = await ReadTrainingSetAsync(classes, taxonomy.Version, ct);
         Log.TrainingSetRead(logger, examples.Count, taxonomy.Name, model.ModelId, unknown.Count);

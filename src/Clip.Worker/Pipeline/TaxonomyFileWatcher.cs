@@ -31,7 +31,7 @@ internal sealed class TaxonomyFileWatcher(LabelingEngine engine, PipelineOptions
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                Check(path);
+                await CheckAsync(path, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -39,7 +39,7 @@ internal sealed class TaxonomyFileWatcher(LabelingEngine engine, PipelineOptions
         }
     }
 
-    internal void Check(string path)
+    internal async Task CheckAsync(string path, CancellationToken cancellationToken)
     {
         byte[]? hash;
         try
@@ -67,7 +67,7 @@ internal sealed class TaxonomyFileWatcher(LabelingEngine engine, PipelineOptions
             }
 
             var previous = engine.TaxonomyVersion;
-            engine.UseTaxonomy(taxonomy);
+            await engine.UseTaxonomyAsync(taxonomy, cancellationToken);
             Log.TaxonomySwapped(logger, path, previous, taxonomy.Version);
         }
         catch (TaxonomyException e)

@@ -49,30 +49,108 @@ public sealed class ClassMatrixCacheTests : IDisposable
     }
 
     [Fact]
-    public void GetOrBuild_SecondCall_ReadsTheCacheInsteadOfBuilding()
+    public async Task GetOrBuild_SecondCall_ReadsTheCacheInsteadOfBuilding()
     {
-        _cache.GetOrBuild("m", _taxonomy, () => Build());
-        var second = new ClassMatrixCache(_folder.Path, _logger).GetOrBuild("m", _taxonomy, () => Build());
+        await _cache.GetOrBuildAsync("m", _taxonomy, () => Build());
+        var (second, origin) = await new ClassMatrixCache(_folder.Path, _logger).GetOrBuildAsync("m", _taxonomy, () => Build());
 
         Assert.Equal(1, _builds);
+        Assert.Equal(ClassMatrixOrigin.CacheFile, origin);
         Assert.Equal(Matrix().Values.ToArray(), second.Values.ToArray());
         Assert.Empty(Directory.GetFiles(_folder.Path, "*.tmp"));
     }
 
     [Fact]
-    public void GetOrBuild_OtherModel_BuildsItsOwnMatrix()
+    public async Task GetOrBuild_OtherModel_BuildsItsOwnMatrix()
     {
-        _cache.GetOrBuild("m", _taxonomy, () => Build());
-        var other = _cache.GetOrBuild("other", _taxonomy, () => Build("other"));
+        await _cache.GetOrBuildAsync("m", _taxonomy, () => Build());
+        var (other, origin) = await _cache.GetOrBuildAsync("other", _taxonomy, () => Build("other"));
 
         Assert.Equal(2, _builds);
+        Assert.Equal(ClassMatrixOrigin.Built, origin);
         Assert.Equal("other", other.ModelId);
+    }
+
+    [Fact]
+    public async Task GetOrBuild_AnotherMachineStoredTheMatrix_ReadsTheSharedStoreAndKeepsAFile()
+    {
+        var shared = new SharedStore();
+        using var otherMachine = new TemporaryDirectory();
+        await new ClassMatrixCache(otherMachine.Path, _logger).GetOrBuildAsync("m", _taxonomy, () => Build(), shared);
+
+        var (matrix, origin) = await _cache.GetOrBuildAsync("m", _taxonomy, () => Build(), shared);
+
+        Assert.Equal(1, _builds);
+        Assert.Equal(ClassMatrixOrigin.SharedStore, origin);
+        Assert.Equal(Matrix().Values.ToArray(), matrix.Values.ToArray());
+        Assert.NotNull(_cache.TryRead("m", _taxonomy));
+    }
+
+    [Fact]
+    public async Task GetOrBuild_SharedMatrixDamaged_IsRebuiltWithAWarning()
+    {
+        var shared = new SharedStore();
+        var bytes = ClassMatrixCache.Encode(Matrix());
+        bytes[^2] ^= 0x5A;
+        shared.Rows[("m", _taxonomy.Version)] = bytes;
+
+        var (matrix, origin) = await _cache.GetOrBuildAsync("m", _taxonomy, () => Build(), shared);
+
+        Assert.Equal((1, ClassMatrixOrigin.Built), (_builds, origin));
+        Assert.Equal(Matrix().Values.ToArray(), matrix.Values.ToArray());
+        Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("is unusable, it will be built here", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetOrBuild_SharedStoreDown_BuildsAndStillCachesTheFile()
+    {
+        var shared = new SharedStore { Failure = new TimeoutException("the database did not answer") };
+
+        var (_, origin) = await _cache.GetOrBuildAsync("m", _taxonomy, () => Build(), shared);
+
+        Assert.Equal((1, ClassMatrixOrigin.Built), (_builds, origin));
+        Assert.NotNull(_cache.TryRead("m", _taxonomy));
+        Assert.Contains(_logger.Entries, e => e.Message.Contains("the database did not answer", StringComparison.Ordinal) && e.Message.Contains("unusable", StringComparison.Ordinal));
+        Assert.Contains(_logger.Entries, e => e.Message.Contains("for other workers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetOrBuild_StartCancelled_StopsInsteadOfBuilding()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var shared = new SharedStore { Failure = new OperationCanceledException(cancelled.Token) };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _cache.GetOrBuildAsync("m", _taxonomy, () => Build(), shared, cancelled.Token));
+        Assert.Equal(0, _builds);
+    }
+
+    /// <summary>An in-memory shared store: a dictionary that fails every call with <see cref="Failure"/> when set.</summary>
+    private sealed class SharedStore : ISharedClassMatrixStore
+    {
+        public Dictionary<(string, string), byte[]> Rows { get; } = [];
+
+        public Exception? Failure { get; init; }
+
+        public Task<byte[]?> FindClassMatrixAsync(string modelId, string taxonomyVersion, CancellationToken cancellationToken = default) =>
+            Failure is not null ? Task.FromException<byte[]?>(Failure) : Task.FromResult(Rows.GetValueOrDefault((modelId, taxonomyVersion)));
+
+        public Task SaveClassMatrixAsync(string modelId, string taxonomyVersion, byte[] encoded, CancellationToken cancellationToken = default)
+        {
+            if (Failure is not null)
+            {
+                return Task.FromException(Failure);
+            }
+
+            Rows.TryAdd((modelId, taxonomyVersion), encoded);
+            return Task.CompletedTask;
+        }
     }
 
     [Theory]
     [InlineData(-3)] // a float of the body: fails the checksum
     [InlineData(9)] // the format version
-    public void GetOrBuild_CorruptFile_IsIgnoredAndRebuilt(int byteFromStartOrEnd)
+    public async Task GetOrBuild_CorruptFile_IsIgnoredAndRebuilt(int byteFromStartOrEnd)
     {
         _cache.Write(Matrix());
         var path = _cache.PathFor("m", _taxonomy.Version);
@@ -80,7 +158,7 @@ public sealed class ClassMatrixCacheTests : IDisposable
         bytes[byteFromStartOrEnd < 0 ? bytes.Length + byteFromStartOrEnd : byteFromStartOrEnd] ^= 0x5A;
         File.WriteAllBytes(path, bytes);
 
-        var matrix = _cache.GetOrBuild("m", _taxonomy, () => Build());
+        var (matrix, _) = await _cache.GetOrBuildAsync("m", _taxonomy, () => Build());
 
         Assert.Equal(1, _builds);
         Assert.Equal(Matrix().Values.ToArray(), matrix.Values.ToArray());

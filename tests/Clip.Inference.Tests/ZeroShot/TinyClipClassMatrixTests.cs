@@ -30,7 +30,7 @@ public sealed class TinyClipClassMatrixTests : IDisposable
 
     private ClassMatrix GetOrBuild(Taxonomy taxonomy) =>
         new ClassMatrixCache(_cacheFolder.Path, NullLogger<ClassMatrixCache>.Instance)
-            .GetOrBuild(_model.ModelId, taxonomy, () => ClassMatrixBuilder.Build(taxonomy, _model.ModelId, CountingEmbed));
+            .GetOrBuildAsync(_model.ModelId, taxonomy, () => ClassMatrixBuilder.Build(taxonomy, _model.ModelId, CountingEmbed)).GetAwaiter().GetResult().Matrix;
 
     [Fact]
     public void GetOrBuild_TinyShapes_BuildsUnitRowsOnceThenReadsTheCache()
