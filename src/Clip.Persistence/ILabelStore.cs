@@ -23,6 +23,13 @@ public interface ILabelStore : ISharedClassMatrixStore
     /// <summary>Whether this exact image content already has a run for the model, taxonomy version and head.</summary>
     Task<bool> IsLabelledAsync(string sourceUri, string etagOrHash, string modelId, string taxonomyVersion, string? headVersion, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Which of <paramref name="images"/> already have a run for the model, taxonomy version and head: one query for
+    /// up to <see cref="LabelStore.MaxLabelledLookup"/> images.
+    /// </summary>
+    Task<IReadOnlySet<ImageVersion>> FindLabelledAsync(
+        IReadOnlyCollection<ImageVersion> images, string modelId, string taxonomyVersion, string? headVersion, CancellationToken cancellationToken = default);
+
     Task<StoredImage?> GetImageAsync(string sourceUri, string etagOrHash, CancellationToken cancellationToken = default);
 
     /// <summary>Every run of one image, each with its labels in rank order.</summary>

@@ -13,6 +13,13 @@ public sealed partial class LabelStore
           AND r.model_id = @ModelId AND r.taxonomy_version = @TaxonomyVersion AND COALESCE(r.head_version, '') = @HeadKey
         """;
 
+    // Matches by source only, then keeps the exact (source, version) pairs: one index range per source, and the same SQL on both dialects.
+    private const string FindLabelledSql = """
+        SELECT i.source_uri AS SourceUri, i.etag_or_hash AS EtagOrHash FROM label_runs r JOIN images i ON i.id = r.image_id
+        WHERE i.source_uri {0}
+          AND r.model_id = @ModelId AND r.taxonomy_version = @TaxonomyVersion AND COALESCE(r.head_version, '') = @HeadKey
+        """;
+
     private const string GetImageSql = """
         SELECT source_uri AS SourceUri, etag_or_hash AS EtagOrHash, size_bytes AS SizeBytes, width AS Width, height AS Height,
                status AS Status, first_seen AS FirstSeen, last_seen AS LastSeen
@@ -70,6 +77,31 @@ public sealed partial class LabelStore
             new { SourceUri = sourceUri, EtagOrHash = etagOrHash, ModelId = modelId, TaxonomyVersion = taxonomyVersion, HeadKey = headVersion ?? string.Empty },
             cancellationToken: cancellationToken));
         return runs > 0;
+    }
+
+    public async Task<IReadOnlySet<ImageVersion>> FindLabelledAsync(
+        IReadOnlyCollection<ImageVersion> images, string modelId, string taxonomyVersion, string? headVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(images.Count, MaxLabelledLookup, nameof(images));
+        if (images.Count == 0)
+        {
+            return new HashSet<ImageVersion>();
+        }
+
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ImageVersion>(new CommandDefinition(
+            FindLabelledSql.Replace("{0}", _dialect.InList("SourceUris"), StringComparison.Ordinal),
+            new
+            {
+                SourceUris = images.Select(i => i.SourceUri).Distinct(StringComparer.Ordinal).ToList(),
+                ModelId = modelId,
+                TaxonomyVersion = taxonomyVersion,
+                HeadKey = headVersion ?? string.Empty,
+            },
+            cancellationToken: cancellationToken));
+        var asked = images.ToHashSet();
+        return rows.Where(asked.Contains).ToHashSet();
     }
 
     public async Task<StoredImage?> GetImageAsync(string sourceUri, string etagOrHash, CancellationToken cancellationToken = default)

@@ -52,6 +52,9 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
             occurred_at = excluded.occurred_at
         """;
 
+    /// <summary>Most images one <see cref="FindLabelledAsync"/> call may ask about: each is a query parameter.</summary>
+    public const int MaxLabelledLookup = 500;
+
     private readonly SqlDialect _dialect;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;

@@ -70,6 +70,35 @@ public abstract partial class LabelStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindLabelledAsync_ManyImagesInOneQuery_GivesExactlyTheLabelledContents()
+    {
+        const string source = "https://acct.blob.core.windows.net/in/cat.jpg";
+        const string other = "https://acct.blob.core.windows.net/in/dog.jpg";
+        await Store.WriteBatchAsync([
+            Outcomes.Labelled(source, labels: ["cat"]),
+            Outcomes.Labelled(other, head: "head-7", labels: ["dog"]),
+            Outcomes.Failed("https://acct.blob.core.windows.net/in/broken.jpg")]);
+        ImageVersion[] asked =
+        [
+            new(source, Etag),
+            new(source, "\"0x8DD\""),
+            new(other, Etag),
+            new("https://acct.blob.core.windows.net/in/broken.jpg", Etag),
+            new("https://acct.blob.core.windows.net/in/never-seen.jpg", Etag),
+            .. Enumerable.Range(0, LabelStore.MaxLabelledLookup - 5).Select(i => new ImageVersion($"https://acct.blob.core.windows.net/in/{i}.jpg", Etag)),
+        ];
+
+        var zeroShot = await Store.FindLabelledAsync(asked, Outcomes.Model, Outcomes.Taxonomy, null);
+        var headed = await Store.FindLabelledAsync(asked, Outcomes.Model, Outcomes.Taxonomy, "head-7");
+
+        Assert.Equal([new ImageVersion(source, Etag)], zeroShot);
+        Assert.Equal([new ImageVersion(other, Etag)], headed);
+        Assert.Empty(await Store.FindLabelledAsync(asked, Outcomes.Model, "sha256:taxonomy-b", null));
+        Assert.Empty(await Store.FindLabelledAsync([], Outcomes.Model, Outcomes.Taxonomy, null));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.FindLabelledAsync([.. asked, new("x", "y")], Outcomes.Model, Outcomes.Taxonomy, null));
+    }
+
+    [Fact]
     public async Task IsLabelledAsync_MatchesOnlyTheExactContentModelTaxonomyAndHead()
     {
         const string source = "https://acct.blob.core.windows.net/in/cat.jpg";

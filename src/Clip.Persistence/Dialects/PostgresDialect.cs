@@ -60,6 +60,8 @@ internal sealed class PostgresDialect : SqlDialect
         )
         """;
 
+    public override string InList(string parameter) => "= ANY(@" + parameter + ")";
+
     public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 

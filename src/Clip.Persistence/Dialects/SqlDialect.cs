@@ -20,6 +20,12 @@ internal abstract class SqlDialect : IAsyncDisposable, IDisposable
 
     public abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// "Is one of the list parameter <paramref name="parameter"/>": Dapper expands a list into one parameter per item
+    /// for SQLite and sends it to PostgreSQL as one array.
+    /// </summary>
+    public abstract string InList(string parameter);
+
     /// <summary>Connection-level settings that cannot change inside a transaction.</summary>
     public virtual Task PrepareForMigrationAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 

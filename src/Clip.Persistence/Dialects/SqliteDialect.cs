@@ -51,6 +51,8 @@ internal sealed class SqliteDialect : SqlDialect
         ) STRICT
         """;
 
+    public override string InList(string parameter) => "IN @" + parameter;
+
     public override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

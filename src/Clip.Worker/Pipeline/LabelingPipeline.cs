@@ -59,7 +59,8 @@ internal sealed class LabelingPipeline : IMessageHandler, IAsyncDisposable
         _writes = Bounded<PendingWrite>(options.BatchSize * 4, singleReader: true);
         var settler = new JobSettler(_writes.Writer, telemetry, logger);
         _resolve = new ResolveStage(parser, sources, settler, logger);
-        _prepare = new PrepareStage(engine, store, fetcher, retry, health, decodeBudget, settler, telemetry);
+        var duplicates = new DuplicateCheck((images, key, ct) => store.FindLabelledAsync(images, key.ModelId, key.TaxonomyVersion, key.HeadVersion, ct));
+        _prepare = new PrepareStage(engine, duplicates, fetcher, retry, health, decodeBudget, settler, telemetry);
         _encode = new EncodeStage(engine, options, settler, telemetry, logger);
         _write = new WriteStage(store, retry, health, settler, telemetry, logger);
     }

@@ -15,7 +15,7 @@ namespace Clip.Worker.Pipeline;
 /// </summary>
 internal sealed class PrepareStage(
     LabelingEngine engine,
-    ILabelStore store,
+    DuplicateCheck duplicates,
     ImageFetcher fetcher,
     TransientRetry retry,
     DependencyHealth health,
@@ -143,11 +143,13 @@ internal sealed class PrepareStage(
     private async Task<bool> NeedsLabellingAsync(ImageJob job, string version, CancellationToken ct)
     {
         // Whatever the database throws is retried, then the job given back; nothing is settled on it.
+        var state = engine.State;
+        var key = new DuplicateCheck.RunKey(engine.ModelId, state.Taxonomy.Version, state.Classifier.HeadVersion);
         var (answered, labelled, failure) = await retry.RunAsync(
             "The duplicate check",
             health.Database,
             job.Owner.Deadline,
-            token => store.IsLabelledAsync(job.SourceUri, version, engine.ModelId, engine.TaxonomyVersion, engine.HeadVersion, token),
+            token => duplicates.IsLabelledAsync(new ImageVersion(job.SourceUri, version), key, token),
             static _ => true,
             ct);
         if (!answered)
