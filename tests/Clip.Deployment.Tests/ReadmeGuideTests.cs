@@ -9,6 +9,8 @@ namespace Clip.Deployment.Tests;
 /// </summary>
 public sealed partial class ReadmeGuideTests
 {
+    private const string SampleDigest = "sha256:00000000000000000000000000000000000000000000000000000000000000ac";
+
     private static readonly string Guide = ReadGuide();
 
     [Fact]
@@ -16,9 +18,11 @@ public sealed partial class ReadmeGuideTests
     {
         var command = Regex.Match(Guide, @"helm upgrade --install (?<body>(?:[^\n]*\\\n)*[^\n]*)").Groups["body"].Value;
         Assert.False(string.IsNullOrEmpty(command), "the guide has no helm upgrade --install command");
-        // The values file the guide generates from the deployment's outputs is the one GeneratedValuesTests checks.
-        var words = Words(command.Replace("\\\n", " ", StringComparison.Ordinal)
-            .Replace("-f infrastructure-values.yaml", "-f " + Helm.InfrastructureValues, StringComparison.Ordinal));
+        // The values file the guide generates from the deployment's outputs is the one GeneratedValuesTests checks;
+        // the digests are the ones its az acr commands read.
+        var filled = DigestVariable().Replace(command.Replace("\\\n", " ", StringComparison.Ordinal), SampleDigest)
+            .Replace("-f infrastructure-values.yaml", "-f " + Helm.InfrastructureValues, StringComparison.Ordinal);
+        var words = Words(filled);
         Assert.Equal(["clip-workers", "charts/clip-workers"], words.Take(2));
 
         // TemplateAsync names the release and namespace itself; the guide's -n NAMESPACE is dropped.
@@ -35,6 +39,17 @@ public sealed partial class ReadmeGuideTests
         Assert.Contains($"clientId: \"{(string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]}\"", generated, StringComparison.Ordinal);
         Assert.Contains($"identityId: \"{(string?)manifests.One("TriggerAuthentication")["spec"]!["podIdentity"]!["identityId"]}\"", generated, StringComparison.Ordinal);
         Assert.Contains("clip-prod-bus.servicebus.windows.net", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal($"ACR.azurecr.io/clip-worker@{SampleDigest}", (string?)PodSpecs.Container(manifests.One("Deployment"), "worker")["image"]);
+        Assert.Equal($"ACR.azurecr.io/clip-training@{SampleDigest}", (string?)PodSpecs.Container(manifests.One("CronJob"), "retraining")["image"]);
+    }
+
+    [Fact]
+    public void Guide_DigestVariables_AreReadFromTheRegistryBeforeTheyAreUsed()
+    {
+        var used = DigestVariable().Matches(Guide).Select(m => m.Value[1..]).Distinct().ToList();
+
+        Assert.Equal(["TRAINING_DIGEST", "WORKER_DIGEST"], used.Order());
+        Assert.All(used, name => Assert.Contains($"{name}=\"$(az acr repository show", Guide, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -71,4 +86,7 @@ public sealed partial class ReadmeGuideTests
 
     [GeneratedRegex(@"> (?<path>[\w./-]+)")]
     private static partial Regex Written();
+
+    [GeneratedRegex(@"\$[A-Z]+_DIGEST\b")]
+    private static partial Regex DigestVariable();
 }

@@ -210,7 +210,7 @@ public sealed class WorkerDeploymentTests
         Assert.Equal("33554432", PodSpecs.EnvValue(worker, "Clip__Sources__MaxBlobBytes"));
         Assert.Equal("64", PodSpecs.EnvValue(worker, "Clip__Pipeline__BatchSize"));
         Assert.Equal("postgres", PodSpecs.EnvValue(worker, "Clip__Database__Provider"));
-        Assert.Equal("clipworkersacr.azurecr.io/clip-worker:0.1.0", (string?)worker["image"]);
+        Assert.Equal("clipworkersacr.azurecr.io/clip-worker@sha256:1111111111111111111111111111111111111111111111111111111111111111", (string?)worker["image"]);
     }
 
     [Fact]

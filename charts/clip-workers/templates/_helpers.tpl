@@ -41,12 +41,27 @@ app.kubernetes.io/component: worker
 {{- end }}
 {{- end }}
 
+{{/*
+An image reference: repository@digest when a digest is pinned (the tag is then left out, so what runs is exactly
+that build), else repository:tag. Called with (dict "image" <its values> "path" "<its values path>" "tag" <default
+tag> "root" $); with requireImageDigests, an image without a digest fails.
+*/}}
+{{- define "clip-workers.image" -}}
+{{- if .image.digest }}
+{{- printf "%s@%s" .image.repository .image.digest }}
+{{- else if .root.Values.requireImageDigests }}
+{{- fail (printf "%s.digest is required while requireImageDigests is true: pin %s by the sha256 digest of the build to run (README, Deploying to Azure, step 3)" .path .image.repository) }}
+{{- else }}
+{{- printf "%s:%s" .image.repository (required (printf "%s.tag or %s.digest is required" .path .path) (default .tag .image.tag)) }}
+{{- end }}
+{{- end }}
+
 {{- define "clip-workers.workerImage" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- include "clip-workers.image" (dict "image" .Values.image "path" "image" "tag" .Chart.AppVersion "root" .) }}
 {{- end }}
 
 {{- define "clip-workers.trainingImage" -}}
-{{- printf "%s:%s" .Values.retraining.image.repository (default .Chart.AppVersion .Values.retraining.image.tag) }}
+{{- include "clip-workers.image" (dict "image" .Values.retraining.image "path" "retraining.image" "tag" .Chart.AppVersion "root" .) }}
 {{- end }}
 
 {{/* Seconds as a .NET TimeSpan ("hh:mm:ss"). */}}
@@ -224,8 +239,8 @@ app.kubernetes.io/component: worker
 {{- if eq .Values.model.source "initContainer" }}
 {{- $m := .Values.model.initContainer }}
 - name: download-model
-  image: {{ $m.image }}
-  imagePullPolicy: IfNotPresent
+  image: {{ include "clip-workers.image" (dict "image" $m.image "path" "model.initContainer.image" "tag" "" "root" $) }}
+  imagePullPolicy: {{ $m.image.pullPolicy }}
   command: ["/bin/sh", "-ec"]
   args:
     - |
