@@ -25,12 +25,11 @@ public sealed partial class ReadmeGuideTests
         var words = Words(filled);
         Assert.Equal(["clip-workers", "charts/clip-workers"], words.Take(2));
 
-        // TemplateAsync names the release and namespace itself; the guide's -n NAMESPACE is dropped.
+        // The guide's -n comes after TemplateAsync's --namespace and wins: the chart checks it against the identity's.
         var arguments = words.Skip(2).ToList();
         var namespaceAt = arguments.IndexOf("-n");
-        Assert.True(namespaceAt >= 0 && arguments[namespaceAt + 1] == "clip", "the guide installs into namespace clip, which the federated credential trusts");
-        arguments.RemoveRange(namespaceAt, 2);
-        var result = await Helm.TemplateAsync([.. arguments]);
+        Assert.True(namespaceAt >= 0 && arguments[namespaceAt + 1] == ChartValues.ProductionNamespace, "the guide installs into namespace clip, which the federated credential trusts");
+        var result = await Helm.TemplateReleaseAsync(words[0], [.. arguments]);
 
         Assert.True(result.ExitCode == 0, result.Output);
         var manifests = Manifests.Parse(result.StandardOutput);

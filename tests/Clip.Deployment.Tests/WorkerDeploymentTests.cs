@@ -200,6 +200,15 @@ public sealed class WorkerDeploymentTests
     }
 
     [Fact]
+    public async Task Workloads_InstalledOutsideTheNamespaceTheIdentityTrusts_FailNamingIt()
+    {
+        var refusal = await Helm.RefusalAsync([.. ChartValues.Production, "--namespace", "labeling"]);
+
+        Assert.Contains("the workers' identity trusts service accounts in namespace \"clip\"", refusal, StringComparison.Ordinal);
+        Assert.Contains("install with -n clip", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Worker_ProductionValues_PassesTheQueueAndTheAllowedContainer()
     {
         var (_, _, worker) = await RenderAsync(nameof(ChartValues.Production));

@@ -117,6 +117,11 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- $_ := required "database.connectionStringSecret.name is required: an existing Secret with the database connection string" .Values.database.connectionStringSecret.name }}
 {{- if .Values.workloadIdentity.enabled }}
 {{- $_ := required "workloadIdentity.clientId is required while workloadIdentity.enabled is true" .Values.workloadIdentity.clientId }}
+{{- with .Values.workloadIdentity.namespace }}
+{{- if ne . $.Release.Namespace }}
+{{- fail (printf "the workers' identity trusts service accounts in namespace %q (workloadIdentity.namespace, the Bicep output kubernetesNamespace), not %q: install with -n %s, or deploy infra/main.bicep with kubernetesNamespace=%s" . $.Release.Namespace . $.Release.Namespace) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- if and .Values.taxonomy.file .Values.taxonomy.existingConfigMap }}
 {{- fail "set taxonomy.file or taxonomy.existingConfigMap, not both" }}
