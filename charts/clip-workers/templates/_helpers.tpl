@@ -70,6 +70,17 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- printf "%02d:%02d:%02d" (div $s 3600) (mod (div $s 60) 60) (mod $s 60) }}
 {{- end }}
 
+{{/* A .NET TimeSpan ("[d.]hh:mm:ss[.fffffff]", as the schema allows) in whole seconds, a fraction rounded up. */}}
+{{- define "clip-workers.timespanSeconds" -}}
+{{- $pattern := "^(?:(\\d+)\\.)?(\\d{1,2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,7}))?$" }}
+{{- $days := regexReplaceAll $pattern . "${1}" | default "0" | atoi }}
+{{- $hours := regexReplaceAll $pattern . "${2}" | atoi }}
+{{- $minutes := regexReplaceAll $pattern . "${3}" | atoi }}
+{{- $seconds := regexReplaceAll $pattern . "${4}" | atoi }}
+{{- $fraction := regexReplaceAll $pattern . "${5}" | trimAll "0" }}
+{{- add (mul $days 86400) (mul $hours 3600) (mul $minutes 60) $seconds (ternary 1 0 (ne $fraction "")) }}
+{{- end }}
+
 {{- define "clip-workers.terminationGracePeriodSeconds" -}}
 {{- add (int .Values.pipeline.shutdownGracePeriodSeconds) (int .Values.pipeline.terminationGraceMarginSeconds) }}
 {{- end }}
@@ -159,6 +170,16 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- $_ := required "keda.identityId is required while keda.enabled is true: the client ID of the identity KEDA reads the queue's length with (Bicep output kedaIdentityClientId: Azure Service Bus Data Owner on the queue, federated with the KEDA operator's service account)" .Values.keda.identityId }}
 {{- if gt (int .Values.keda.fallback.replicas) (int .Values.keda.maxReplicas) }}
 {{- fail (printf "keda.fallback.replicas (%d) must be at most keda.maxReplicas (%d)" (int .Values.keda.fallback.replicas) (int .Values.keda.maxReplicas)) }}
+{{- end }}
+{{- if eq (int .Values.keda.minReplicas) 0 }}
+{{- if gt (int .Values.keda.activationMessageCount) 0 }}
+{{- fail (printf "keda.activationMessageCount (%d) must be 0 while keda.minReplicas is 0: KEDA wakes the workers only when more messages than that wait, so up to %d would wait with no worker until others arrive" (int .Values.keda.activationMessageCount) (int .Values.keda.activationMessageCount)) }}
+{{- end }}
+{{- $renewal := include "clip-workers.timespanSeconds" .Values.serviceBus.maxLockRenewalDuration | int }}
+{{- $least := add $renewal (int .Values.keda.pollingInterval) }}
+{{- if lt (int .Values.keda.cooldownPeriod) $least }}
+{{- fail (printf "keda.cooldownPeriod (%d) must be at least serviceBus.maxLockRenewalDuration (%d s) plus keda.pollingInterval (%d s), %d, while keda.minReplicas is 0: Service Bus counts only messages ready for delivery, not those a worker holds locked, so a shorter cooldown could scale the workers to zero in the middle of a batch" (int .Values.keda.cooldownPeriod) $renewal (int .Values.keda.pollingInterval) $least) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- include "clip-workers.validateNodeSize" . }}
