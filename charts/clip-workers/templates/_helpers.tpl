@@ -50,7 +50,7 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- if .image.digest }}
 {{- printf "%s@%s" .image.repository .image.digest }}
 {{- else if .root.Values.requireImageDigests }}
-{{- fail (printf "%s.digest is required while requireImageDigests is true: pin %s by the sha256 digest of the build to run (README, Deploying to Azure, step 3)" .path .image.repository) }}
+{{- fail (printf "%s.digest is required while requireImageDigests is true: pin %s by the sha256 digest of the build to run (README, Deploying to Azure, step 2)" .path .image.repository) }}
 {{- else }}
 {{- printf "%s:%s" .image.repository (required (printf "%s.tag or %s.digest is required" .path .path) (default .tag .image.tag)) }}
 {{- end }}
