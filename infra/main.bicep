@@ -150,10 +150,10 @@ param workloadIdentityName string = '${namePrefix}-workers'
 @description('OIDC issuer URL of the AKS cluster the workers run on (az aks show --query oidcIssuerProfile.issuerUrl).')
 param aksOidcIssuerUrl string
 
-@description('Kubernetes namespace of the workers (the chart\'s default).')
+@description('Kubernetes namespace of the workers: the one the chart is installed into (output kubernetesNamespace).')
 param kubernetesNamespace string = 'clip'
 
-@description('Kubernetes service account of the workers (the chart\'s default).')
+@description('Kubernetes service account of the workers: the chart\'s serviceAccount.name (output kubernetesServiceAccountName).')
 param kubernetesServiceAccountName string = 'clip-workers'
 
 @description('Name of the user-assigned managed identity the KEDA operator reads the queue\'s length with.')
@@ -380,7 +380,13 @@ output workloadIdentityName string = identity.outputs.name
 output workloadIdentityResourceId string = identity.outputs.id
 
 @description('Kubernetes namespace and service account the identity is federated with.')
-output kubernetesServiceAccount string = 'system:serviceaccount:${kubernetesNamespace}:${kubernetesServiceAccountName}'
+output kubernetesServiceAccount string = identity.outputs.subject
+
+@description('Namespace of that service account: the chart\'s workloadIdentity.namespace, where it must be installed.')
+output kubernetesNamespace string = identity.outputs.kubernetesNamespace
+
+@description('Name of that service account: the chart\'s serviceAccount.name, whatever the release is called.')
+output kubernetesServiceAccountName string = identity.outputs.serviceAccountName
 
 @description('Name of the GPU node pool, or empty when none was deployed.')
 output gpuNodePoolName string = deployGpuNodePool ? gpuNodePoolName : ''

@@ -5,8 +5,9 @@
     infra/make-values.py outputs.json > infrastructure-values.yaml
     helm upgrade --install clip-workers charts/clip-workers -n clip -f infrastructure-values.yaml -f my-values.yaml
 
-The file holds only what the infrastructure decides (identities, queue, containers, GPU pool); image,
-database Secret, taxonomy and sizing stay in your own values file, layered after it. Standard library only.
+The file holds only what the infrastructure decides (identities and the service account they trust, queue,
+containers, GPU pool); image, database Secret, taxonomy and sizing stay in your own values file, layered after it.
+Standard library only.
 """
 import json
 import sys
@@ -26,7 +27,8 @@ def outputs_of(document):
 
 def values_from(outputs):
     required = [
-        "workloadIdentityClientId", "workloadIdentityTenantId", "kedaIdentityClientId",
+        "workloadIdentityClientId", "workloadIdentityTenantId", "kubernetesNamespace", "kubernetesServiceAccountName",
+        "kedaIdentityClientId",
         "serviceBusFullyQualifiedNamespace", "serviceBusQueueName", "imagesContainerUrl",
         "storageAccountName", "modelsContainerName",
     ]
@@ -35,10 +37,13 @@ def values_from(outputs):
         raise SystemExit(f"make-values.py: the outputs lack {', '.join(missing)}: deploy the current infra/main.bicep")
 
     values = {
+        # The federated credential trusts one service account: the chart runs as exactly that one, in that namespace.
         "workloadIdentity": {
             "clientId": outputs["workloadIdentityClientId"],
             "tenantId": outputs["workloadIdentityTenantId"],
+            "namespace": outputs["kubernetesNamespace"],
         },
+        "serviceAccount": {"name": outputs["kubernetesServiceAccountName"]},
         "keda": {"identityId": outputs["kedaIdentityClientId"]},
         "serviceBus": {
             "fullyQualifiedNamespace": outputs["serviceBusFullyQualifiedNamespace"],

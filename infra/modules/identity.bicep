@@ -35,6 +35,9 @@ param serviceAccountName string
 @description('Tags applied to every resource.')
 param tags object
 
+// The one service account the identity trusts; the outputs hand its namespace and name to the chart.
+var subject = 'system:serviceaccount:${kubernetesNamespace}:${serviceAccountName}'
+
 // Storage Blob Data Reader
 var storageBlobDataReaderRoleId = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
 // Azure Service Bus Data Receiver
@@ -75,7 +78,7 @@ resource kubernetesServiceAccount 'Microsoft.ManagedIdentity/userAssignedIdentit
   name: 'aks-${kubernetesNamespace}-${serviceAccountName}'
   properties: {
     issuer: oidcIssuerUrl
-    subject: 'system:serviceaccount:${kubernetesNamespace}:${serviceAccountName}'
+    subject: subject
     audiences: [
       'api://AzureADTokenExchange'
     ]
@@ -126,3 +129,12 @@ output name string = identity.name
 
 @description('Resource id of the identity.')
 output id string = identity.id
+
+@description('Subject of the federated credential: system:serviceaccount:NAMESPACE:NAME.')
+output subject string = subject
+
+@description('Kubernetes namespace of the service account the identity trusts: the namespace to install the chart into.')
+output kubernetesNamespace string = kubernetesNamespace
+
+@description('Name of the service account the identity trusts: the chart\'s serviceAccount.name.')
+output serviceAccountName string = serviceAccountName

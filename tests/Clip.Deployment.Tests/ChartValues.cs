@@ -17,8 +17,14 @@ public static class ChartValues
         "--set", "keda.identityId=00000000-0000-0000-0000-00000000ceda",
     ];
 
-    /// <summary>A production installation: the values generated from the Bicep outputs, then its own settings.</summary>
-    public static readonly string[] Production = ["-f", Helm.InfrastructureValues, "-f", Helm.ProductionValues];
+    /// <summary>The namespace the production deployment's identity trusts (Bicep's kubernetesNamespace default).</summary>
+    public const string ProductionNamespace = "clip";
+
+    /// <summary>
+    /// A production installation: into the namespace its identity trusts, with the values generated from the Bicep
+    /// outputs, then its own settings.
+    /// </summary>
+    public static readonly string[] Production = ["--namespace", ProductionNamespace, "-f", Helm.InfrastructureValues, "-f", Helm.ProductionValues];
 
     public static string[] With(this string[] values, params string[] sets) =>
         [.. values, .. sets.SelectMany(set => new[] { "--set", set })];

@@ -27,8 +27,11 @@ public static class Helm
 
     public static Task<Result> LintAsync(params string[] arguments) => RunAsync(["lint", ChartDirectory, .. arguments]);
 
-    public static Task<Result> TemplateAsync(params string[] arguments) =>
-        RunAsync(["template", "clip", ChartDirectory, "--namespace", "labeling", .. arguments]);
+    /// <summary><c>helm template</c> as release <c>clip</c> in namespace <c>labeling</c>; a later <c>--namespace</c> wins.</summary>
+    public static Task<Result> TemplateAsync(params string[] arguments) => TemplateReleaseAsync("clip", arguments);
+
+    public static Task<Result> TemplateReleaseAsync(string release, params string[] arguments) =>
+        RunAsync(["template", release, ChartDirectory, "--namespace", "labeling", .. arguments]);
 
     /// <summary>Renders the chart, fails the test unless helm refuses, and returns what helm said.</summary>
     public static async Task<string> RefusalAsync(params string[] arguments)
@@ -39,9 +42,12 @@ public static class Helm
     }
 
     /// <summary>Renders the chart, fails the test with helm's output unless it succeeds, and parses the manifests.</summary>
-    public static async Task<Manifests> RenderAsync(params string[] arguments)
+    public static Task<Manifests> RenderAsync(params string[] arguments) => RenderReleaseAsync("clip", arguments);
+
+    /// <summary><see cref="RenderAsync"/> under another release name.</summary>
+    public static async Task<Manifests> RenderReleaseAsync(string release, params string[] arguments)
     {
-        var result = await TemplateAsync(arguments);
+        var result = await TemplateReleaseAsync(release, arguments);
         Assert.True(result.ExitCode == 0, $"helm template {string.Join(' ', arguments)} failed ({result.ExitCode}):\n{result.Output}");
         return Manifests.Parse(result.StandardOutput);
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Clip.Deployment.Tests;
 
 /// <summary>KEDA scales the workers on the Service Bus queue, signed in with workload identity.</summary>
@@ -66,7 +68,57 @@ public sealed class KedaTests
         Assert.Equal("images", (string?)metadata["queueName"]);
         Assert.Equal("clip-prod-bus", (string?)metadata["namespace"]);
         Assert.Equal("512", (string?)metadata["messageCount"]);
-        Assert.Equal("1", (string?)metadata["activationMessageCount"]);
+        Assert.Equal("0", (string?)metadata["activationMessageCount"]);
+    }
+
+    [Fact]
+    public async Task ScaledObject_Defaults_WakesOnOneMessageAndScalesToZeroOnlyAfterTheLongestLockedMessage()
+    {
+        var manifests = await Helm.RenderAsync(ChartValues.DefaultsWithRequired);
+        var spec = manifests.One("ScaledObject")["spec"]!;
+        var worker = PodSpecs.Container(manifests.One("Deployment"), "worker");
+
+        Assert.Equal("0", (string?)spec["minReplicaCount"]);
+        // KEDA activates when the queue holds more than activationMessageCount: one message wakes a worker.
+        Assert.Equal("0", (string?)spec["triggers"]![0]!["metadata"]!["activationMessageCount"]);
+
+        // The queue's active count leaves out messages a worker holds locked; the worker holds one for at most
+        // MaxLockRenewalDuration, and the last poll that saw it waiting was up to one pollingInterval earlier.
+        var renewal = TimeSpan.Parse(PodSpecs.EnvValue(worker, "Clip__ServiceBus__MaxLockRenewalDuration"), CultureInfo.InvariantCulture);
+        var polling = int.Parse((string)spec["pollingInterval"]!, CultureInfo.InvariantCulture);
+        var cooldown = int.Parse((string)spec["cooldownPeriod"]!, CultureInfo.InvariantCulture);
+        Assert.True(cooldown >= renewal.TotalSeconds + polling, $"cooldownPeriod {cooldown} < lock renewal {renewal} + polling {polling} s");
+        Assert.Equal("15", (string?)spec["pollingInterval"]);
+    }
+
+    [Theory]
+    [InlineData("keda.activationMessageCount=1", "keda.activationMessageCount (1) must be 0 while keda.minReplicas is 0")]
+    [InlineData("keda.cooldownPeriod=300", "keda.cooldownPeriod (300) must be at least serviceBus.maxLockRenewalDuration (600 s) plus keda.pollingInterval (15 s), 615, while keda.minReplicas is 0")]
+    [InlineData("serviceBus.maxLockRenewalDuration=00:15:00", "keda.cooldownPeriod (660) must be at least serviceBus.maxLockRenewalDuration (900 s) plus keda.pollingInterval (15 s), 915")]
+    [InlineData("keda.pollingInterval=120", "keda.cooldownPeriod (660) must be at least serviceBus.maxLockRenewalDuration (600 s) plus keda.pollingInterval (120 s), 720")]
+    public async Task ScaleToZero_ThatCouldStrandOrCutShortMessages_FailsSayingWhy(string setting, string message)
+    {
+        var refusal = await Helm.RefusalAsync(ChartValues.DefaultsWithRequired.With(setting));
+
+        Assert.Contains(message, refusal, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, "00:10:00", 615, 0)]
+    [InlineData(0, "00:03:30.5", 226, 0)]
+    [InlineData(1, "00:10:00", 60, 5)]
+    public async Task ScaleToZero_CooldownCoveringTheLongestLockOrNoScaleToZero_Renders(int minReplicas, string lockRenewal, int cooldown, int activation)
+    {
+        var spec = (await Helm.RenderAsync(ChartValues.DefaultsWithRequired.With(
+            $"keda.minReplicas={minReplicas}",
+            $"serviceBus.maxLockRenewalDuration={lockRenewal}",
+            "pipeline.retryBudget=00:02:00",
+            $"keda.cooldownPeriod={cooldown}",
+            $"keda.activationMessageCount={activation}"))).One("ScaledObject")["spec"]!;
+
+        // With minReplicas 1 KEDA never scales to zero, and uses neither the cooldown nor the activation count.
+        Assert.Equal(cooldown.ToString(CultureInfo.InvariantCulture), (string?)spec["cooldownPeriod"]);
+        Assert.Equal(activation.ToString(CultureInfo.InvariantCulture), (string?)spec["triggers"]![0]!["metadata"]!["activationMessageCount"]);
     }
 
     [Fact]

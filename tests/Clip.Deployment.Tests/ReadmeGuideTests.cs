@@ -9,6 +9,8 @@ namespace Clip.Deployment.Tests;
 /// </summary>
 public sealed partial class ReadmeGuideTests
 {
+    private const string SampleDigest = "sha256:00000000000000000000000000000000000000000000000000000000000000ac";
+
     private static readonly string Guide = ReadGuide();
 
     [Fact]
@@ -16,17 +18,18 @@ public sealed partial class ReadmeGuideTests
     {
         var command = Regex.Match(Guide, @"helm upgrade --install (?<body>(?:[^\n]*\\\n)*[^\n]*)").Groups["body"].Value;
         Assert.False(string.IsNullOrEmpty(command), "the guide has no helm upgrade --install command");
-        // The values file the guide generates from the deployment's outputs is the one GeneratedValuesTests checks.
-        var words = Words(command.Replace("\\\n", " ", StringComparison.Ordinal)
-            .Replace("-f infrastructure-values.yaml", "-f " + Helm.InfrastructureValues, StringComparison.Ordinal));
+        // The values file the guide generates from the deployment's outputs is the one GeneratedValuesTests checks;
+        // the digests are the ones its az acr commands read.
+        var filled = DigestVariable().Replace(command.Replace("\\\n", " ", StringComparison.Ordinal), SampleDigest)
+            .Replace("-f infrastructure-values.yaml", "-f " + Helm.InfrastructureValues, StringComparison.Ordinal);
+        var words = Words(filled);
         Assert.Equal(["clip-workers", "charts/clip-workers"], words.Take(2));
 
-        // TemplateAsync names the release and namespace itself; the guide's -n NAMESPACE is dropped.
+        // The guide's -n comes after TemplateAsync's --namespace and wins: the chart checks it against the identity's.
         var arguments = words.Skip(2).ToList();
         var namespaceAt = arguments.IndexOf("-n");
-        Assert.True(namespaceAt >= 0 && arguments[namespaceAt + 1] == "clip", "the guide installs into namespace clip, which the federated credential trusts");
-        arguments.RemoveRange(namespaceAt, 2);
-        var result = await Helm.TemplateAsync([.. arguments]);
+        Assert.True(namespaceAt >= 0 && arguments[namespaceAt + 1] == ChartValues.ProductionNamespace, "the guide installs into namespace clip, which the federated credential trusts");
+        var result = await Helm.TemplateReleaseAsync(words[0], [.. arguments]);
 
         Assert.True(result.ExitCode == 0, result.Output);
         var manifests = Manifests.Parse(result.StandardOutput);
@@ -35,6 +38,17 @@ public sealed partial class ReadmeGuideTests
         Assert.Contains($"clientId: \"{(string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]}\"", generated, StringComparison.Ordinal);
         Assert.Contains($"identityId: \"{(string?)manifests.One("TriggerAuthentication")["spec"]!["podIdentity"]!["identityId"]}\"", generated, StringComparison.Ordinal);
         Assert.Contains("clip-prod-bus.servicebus.windows.net", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal($"ACR.azurecr.io/clip-worker@{SampleDigest}", (string?)PodSpecs.Container(manifests.One("Deployment"), "worker")["image"]);
+        Assert.Equal($"ACR.azurecr.io/clip-training@{SampleDigest}", (string?)PodSpecs.Container(manifests.One("CronJob"), "retraining")["image"]);
+    }
+
+    [Fact]
+    public void Guide_DigestVariables_AreReadFromTheRegistryBeforeTheyAreUsed()
+    {
+        var used = DigestVariable().Matches(Guide).Select(m => m.Value[1..]).Distinct().ToList();
+
+        Assert.Equal(["TRAINING_DIGEST", "WORKER_DIGEST"], used.Order());
+        Assert.All(used, name => Assert.Contains($"{name}=\"$(az acr repository show", Guide, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -71,4 +85,7 @@ public sealed partial class ReadmeGuideTests
 
     [GeneratedRegex(@"> (?<path>[\w./-]+)")]
     private static partial Regex Written();
+
+    [GeneratedRegex(@"\$[A-Z]+_DIGEST\b")]
+    private static partial Regex DigestVariable();
 }

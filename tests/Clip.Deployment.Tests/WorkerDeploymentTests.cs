@@ -200,6 +200,15 @@ public sealed class WorkerDeploymentTests
     }
 
     [Fact]
+    public async Task Workloads_InstalledOutsideTheNamespaceTheIdentityTrusts_FailNamingIt()
+    {
+        var refusal = await Helm.RefusalAsync([.. ChartValues.Production, "--namespace", "labeling"]);
+
+        Assert.Contains("the workers' identity trusts service accounts in namespace \"clip\"", refusal, StringComparison.Ordinal);
+        Assert.Contains("install with -n clip", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Worker_ProductionValues_PassesTheQueueAndTheAllowedContainer()
     {
         var (_, _, worker) = await RenderAsync(nameof(ChartValues.Production));
@@ -210,7 +219,7 @@ public sealed class WorkerDeploymentTests
         Assert.Equal("33554432", PodSpecs.EnvValue(worker, "Clip__Sources__MaxBlobBytes"));
         Assert.Equal("64", PodSpecs.EnvValue(worker, "Clip__Pipeline__BatchSize"));
         Assert.Equal("postgres", PodSpecs.EnvValue(worker, "Clip__Database__Provider"));
-        Assert.Equal("clipworkersacr.azurecr.io/clip-worker:0.1.0", (string?)worker["image"]);
+        Assert.Equal("clipworkersacr.azurecr.io/clip-worker@sha256:1111111111111111111111111111111111111111111111111111111111111111", (string?)worker["image"]);
     }
 
     [Fact]

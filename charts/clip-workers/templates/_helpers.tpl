@@ -41,18 +41,44 @@ app.kubernetes.io/component: worker
 {{- end }}
 {{- end }}
 
+{{/*
+An image reference: repository@digest when a digest is pinned (the tag is then left out, so what runs is exactly
+that build), else repository:tag. Called with (dict "image" <its values> "path" "<its values path>" "tag" <default
+tag> "root" $); with requireImageDigests, an image without a digest fails.
+*/}}
+{{- define "clip-workers.image" -}}
+{{- if .image.digest }}
+{{- printf "%s@%s" .image.repository .image.digest }}
+{{- else if .root.Values.requireImageDigests }}
+{{- fail (printf "%s.digest is required while requireImageDigests is true: pin %s by the sha256 digest of the build to run (README, Deploying to Azure, step 2)" .path .image.repository) }}
+{{- else }}
+{{- printf "%s:%s" .image.repository (required (printf "%s.tag or %s.digest is required" .path .path) (default .tag .image.tag)) }}
+{{- end }}
+{{- end }}
+
 {{- define "clip-workers.workerImage" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- include "clip-workers.image" (dict "image" .Values.image "path" "image" "tag" .Chart.AppVersion "root" .) }}
 {{- end }}
 
 {{- define "clip-workers.trainingImage" -}}
-{{- printf "%s:%s" .Values.retraining.image.repository (default .Chart.AppVersion .Values.retraining.image.tag) }}
+{{- include "clip-workers.image" (dict "image" .Values.retraining.image "path" "retraining.image" "tag" .Chart.AppVersion "root" .) }}
 {{- end }}
 
 {{/* Seconds as a .NET TimeSpan ("hh:mm:ss"). */}}
 {{- define "clip-workers.timespan" -}}
 {{- $s := int . }}
 {{- printf "%02d:%02d:%02d" (div $s 3600) (mod (div $s 60) 60) (mod $s 60) }}
+{{- end }}
+
+{{/* A .NET TimeSpan ("[d.]hh:mm:ss[.fffffff]", as the schema allows) in whole seconds, a fraction rounded up. */}}
+{{- define "clip-workers.timespanSeconds" -}}
+{{- $pattern := "^(?:(\\d+)\\.)?(\\d{1,2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,7}))?$" }}
+{{- $days := regexReplaceAll $pattern . "${1}" | default "0" | atoi }}
+{{- $hours := regexReplaceAll $pattern . "${2}" | atoi }}
+{{- $minutes := regexReplaceAll $pattern . "${3}" | atoi }}
+{{- $seconds := regexReplaceAll $pattern . "${4}" | atoi }}
+{{- $fraction := regexReplaceAll $pattern . "${5}" | trimAll "0" }}
+{{- add (mul $days 86400) (mul $hours 3600) (mul $minutes 60) $seconds (ternary 1 0 (ne $fraction "")) }}
 {{- end }}
 
 {{- define "clip-workers.terminationGracePeriodSeconds" -}}
@@ -102,6 +128,11 @@ app.kubernetes.io/component: worker
 {{- $_ := required "database.connectionStringSecret.name is required: an existing Secret with the database connection string" .Values.database.connectionStringSecret.name }}
 {{- if .Values.workloadIdentity.enabled }}
 {{- $_ := required "workloadIdentity.clientId is required while workloadIdentity.enabled is true" .Values.workloadIdentity.clientId }}
+{{- with .Values.workloadIdentity.namespace }}
+{{- if ne . $.Release.Namespace }}
+{{- fail (printf "the workers' identity trusts service accounts in namespace %q (workloadIdentity.namespace, the Bicep output kubernetesNamespace), not %q: install with -n %s, or deploy infra/main.bicep with kubernetesNamespace=%s" . $.Release.Namespace . $.Release.Namespace) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- if and .Values.taxonomy.file .Values.taxonomy.existingConfigMap }}
 {{- fail "set taxonomy.file or taxonomy.existingConfigMap, not both" }}
@@ -139,6 +170,16 @@ app.kubernetes.io/component: worker
 {{- $_ := required "keda.identityId is required while keda.enabled is true: the client ID of the identity KEDA reads the queue's length with (Bicep output kedaIdentityClientId: Azure Service Bus Data Owner on the queue, federated with the KEDA operator's service account)" .Values.keda.identityId }}
 {{- if gt (int .Values.keda.fallback.replicas) (int .Values.keda.maxReplicas) }}
 {{- fail (printf "keda.fallback.replicas (%d) must be at most keda.maxReplicas (%d)" (int .Values.keda.fallback.replicas) (int .Values.keda.maxReplicas)) }}
+{{- end }}
+{{- if eq (int .Values.keda.minReplicas) 0 }}
+{{- if gt (int .Values.keda.activationMessageCount) 0 }}
+{{- fail (printf "keda.activationMessageCount (%d) must be 0 while keda.minReplicas is 0: KEDA wakes the workers only when more messages than that wait, so up to %d would wait with no worker until others arrive" (int .Values.keda.activationMessageCount) (int .Values.keda.activationMessageCount)) }}
+{{- end }}
+{{- $renewal := include "clip-workers.timespanSeconds" .Values.serviceBus.maxLockRenewalDuration | int }}
+{{- $least := add $renewal (int .Values.keda.pollingInterval) }}
+{{- if lt (int .Values.keda.cooldownPeriod) $least }}
+{{- fail (printf "keda.cooldownPeriod (%d) must be at least serviceBus.maxLockRenewalDuration (%d s) plus keda.pollingInterval (%d s), %d, while keda.minReplicas is 0: Service Bus counts only messages ready for delivery, not those a worker holds locked, so a shorter cooldown could scale the workers to zero in the middle of a batch" (int .Values.keda.cooldownPeriod) $renewal (int .Values.keda.pollingInterval) $least) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- include "clip-workers.validateNodeSize" . }}
@@ -224,8 +265,8 @@ app.kubernetes.io/component: worker
 {{- if eq .Values.model.source "initContainer" }}
 {{- $m := .Values.model.initContainer }}
 - name: download-model
-  image: {{ $m.image }}
-  imagePullPolicy: IfNotPresent
+  image: {{ include "clip-workers.image" (dict "image" $m.image "path" "model.initContainer.image" "tag" "" "root" $) }}
+  imagePullPolicy: {{ $m.image.pullPolicy }}
   command: ["/bin/sh", "-ec"]
   args:
     - |

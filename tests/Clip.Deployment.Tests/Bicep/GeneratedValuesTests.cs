@@ -82,15 +82,39 @@ public sealed class GeneratedValuesTests(CompiledInfrastructure infrastructure)
         Assert.True(Mebibytes((string)requests["memory"]!) <= (28 * 1024) - Math.Min((20 * 250) + 50, 28 * 1024 / 4) - 100 - 1024, $"memory request {requests["memory"]}");
     }
 
+    [Theory]
+    [InlineData("clip")]
+    [InlineData("clip-workers")]
+    [InlineData("labels-prod")]
+    public async Task Chart_AnyReleaseName_RunsAsTheServiceAccountTheIdentityTrusts(string release)
+    {
+        var credential = Assert.Single(
+            infrastructure.Deploy(ProductionParameters).AllResources(),
+            r => r.Type == "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"
+                && (string?)r.Template.Parameter("identityName") == "clip-workers");
+        var subject = (string?)credential.Evaluate("properties")!["subject"];
+
+        var manifests = await Helm.RenderReleaseAsync(release, ChartValues.Production);
+
+        // helm renders into ChartValues.ProductionNamespace, which the chart checks against workloadIdentity.namespace.
+        var account = (string)manifests.One("ServiceAccount")["metadata"]!["name"]!;
+        Assert.Equal(subject, $"system:serviceaccount:{ChartValues.ProductionNamespace}:{account}");
+        foreach (var workload in new[] { manifests.One("Deployment"), manifests.One("CronJob") })
+        {
+            Assert.Equal(account, (string?)PodSpecs.Of(workload)["serviceAccountName"]);
+        }
+    }
+
     [Fact]
     public async Task MakeValues_OutputsOfAnOlderTemplate_FailsNamingWhatIsMissing()
     {
         var outputs = infrastructure.Deploy(ProductionParameters).Outputs();
         outputs.Remove("kedaIdentityClientId");
+        outputs.Remove("kubernetesServiceAccountName");
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => MakeValuesAsync(outputs));
 
-        Assert.Contains("the outputs lack kedaIdentityClientId", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("the outputs lack kubernetesServiceAccountName, kedaIdentityClientId", failure.Message, StringComparison.Ordinal);
     }
 
     private static int MilliCpu(string quantity) =>

@@ -310,6 +310,8 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
             "workloadIdentityName",
             "workloadIdentityResourceId",
             "kedaIdentityClientId",
+            "kubernetesNamespace",
+            "kubernetesServiceAccountName",
             "modelsContainerName",
             "storageAccountName",
         ];
