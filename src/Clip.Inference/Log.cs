@@ -13,6 +13,13 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Information, "This ONNX Runtime build has no CUDA execution provider; running on CPU")]
     public static partial void CpuBuildUsesCpu(ILogger logger);
 
+    [LoggerMessage(11, LogLevel.Information,
+        "GPU preflight passed: NVIDIA driver {DriverVersion} supports CUDA {CudaVersion}; CUDA device {DeviceId} is {DeviceName}, compute capability {ComputeCapability}")]
+    public static partial void GpuPreflightPassed(ILogger logger, string driverVersion, string cudaVersion, int deviceId, string deviceName, string computeCapability);
+
+    [LoggerMessage(12, LogLevel.Warning, "CUDA device {DeviceId} fails the GPU preflight, falling back to CPU: {Reason}")]
+    public static partial void GpuPreflightFailedFallingBackToCpu(ILogger logger, int deviceId, string reason);
+
     [LoggerMessage(3, LogLevel.Information, "Loaded model {ModelId} from {Directory} on {Device} (embedding width {Dimension})")]
     public static partial void ModelLoaded(ILogger logger, string modelId, string directory, string device, int dimension);
 
