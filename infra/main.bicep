@@ -179,7 +179,7 @@ param aksResourceGroupName string = resourceGroup().name
 @maxLength(12)
 param gpuNodePoolName string = 'clipgpu'
 
-@description('GPU VM size: one whose GPUs the worker\'s ONNX Runtime CUDA build runs on (compute capability 7.5 and newer, driver R580 or newer for CUDA 13); the chart checks its requests against the same list (charts/clip-workers/templates/_nodesizes.tpl).')
+@description('GPU VM size: one whose GPUs the worker\'s ONNX Runtime CUDA build runs on (compute capability 7.5, 8.x, 9.0 or 12.x, the GPUs its kernels are built for; driver R580 or newer for CUDA 13); the chart checks its requests against the same list (charts/clip-workers/templates/_nodesizes.tpl).')
 @allowed([
   'Standard_NC4as_T4_v3'
   'Standard_NC8as_T4_v3'

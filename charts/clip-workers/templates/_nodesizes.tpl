@@ -1,6 +1,6 @@
 {{/*
-GPU VM sizes the worker's ONNX Runtime CUDA build can run (its kernels are built for compute capability 7.5 and
-newer: T4, A10, A100), with what one node offers: vCPUs, memory in GiB, GPUs, and the CPU AKS reserves for the
+GPU VM sizes the worker's ONNX Runtime CUDA build can run (its kernels are built for compute capability 7.5, 8.x,
+9.0 and 12.x, GpuPreflight's table: T4, A10, A100), with what one node offers: vCPUs, memory in GiB, GPUs, and the CPU AKS reserves for the
 kubelet (its node-resource-reservations table; a core count between two rows takes the larger row's reservation).
 infra/main.bicep allows exactly these sizes for the GPU pool (checked by a test).
 */}}
