@@ -21,6 +21,18 @@ public sealed record HeadEvaluation(int Examples, double Accuracy, double MeanPe
     /// <param name="examples">Labelled embeddings.</param>
     public static HeadEvaluation Evaluate(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int classes, int dimension, IReadOnlyList<LabelledVector> examples)
     {
+        ArgumentNullException.ThrowIfNull(examples);
+        return FromOutcomes(examples.Select(e => e.ClassIndex).ToList(), Correct(weights, bias, classes, dimension, examples), classes);
+    }
+
+    /// <summary>Per example, whether <c>W·x + b</c> ranks its class first (ties going to the lower index).</summary>
+    /// <param name="weights">Classes × dimension, row-major.</param>
+    /// <param name="bias">One per class.</param>
+    /// <param name="classes">Rows of <paramref name="weights"/>.</param>
+    /// <param name="dimension">Length of every embedding.</param>
+    /// <param name="examples">Labelled embeddings.</param>
+    public static bool[] Correct(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int classes, int dimension, IReadOnlyList<LabelledVector> examples)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         ArgumentNullException.ThrowIfNull(examples);
@@ -31,10 +43,10 @@ public sealed record HeadEvaluation(int Examples, double Accuracy, double MeanPe
                 $"a head over {classes} classes × {dimension} needs {classes * dimension} weights and {classes} biases, got {weights.Length} and {bias.Length}"));
         }
 
-        var totals = new int[classes];
-        var hits = new int[classes];
-        foreach (var example in examples)
+        var correct = new bool[examples.Count];
+        for (var i = 0; i < examples.Count; i++)
         {
+            var example = examples[i];
             if (example.Embedding.Length != dimension || example.ClassIndex < 0 || example.ClassIndex >= classes)
             {
                 throw new ArgumentException(
@@ -42,10 +54,33 @@ public sealed record HeadEvaluation(int Examples, double Accuracy, double MeanPe
                     nameof(examples));
             }
 
-            totals[example.ClassIndex]++;
-            if (Predict(weights, bias, classes, dimension, example.Embedding) == example.ClassIndex)
+            correct[i] = Predict(weights, bias, classes, dimension, example.Embedding) == example.ClassIndex;
+        }
+
+        return correct;
+    }
+
+    /// <summary>Accuracy and per-class recall from per-example outcomes, e.g. pooled over cross-validation folds.</summary>
+    /// <param name="labels">Per example, its class index.</param>
+    /// <param name="correct">Per example, in the same order, whether the classifier got it right.</param>
+    /// <param name="classes">How many classes there are.</param>
+    public static HeadEvaluation FromOutcomes(IReadOnlyList<int> labels, IReadOnlyList<bool> correct, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(correct);
+        if (labels.Count != correct.Count)
+        {
+            throw new ArgumentException("one outcome per label", nameof(correct));
+        }
+
+        var totals = new int[classes];
+        var hits = new int[classes];
+        for (var i = 0; i < labels.Count; i++)
+        {
+            totals[labels[i]]++;
+            if (correct[i])
             {
-                hits[example.ClassIndex]++;
+                hits[labels[i]]++;
             }
         }
 
@@ -57,8 +92,8 @@ public sealed record HeadEvaluation(int Examples, double Accuracy, double MeanPe
 
         var withExamples = recall.Where(r => r.HasValue).Select(r => r!.Value).ToArray();
         return new HeadEvaluation(
-            examples.Count,
-            examples.Count == 0 ? double.NaN : (double)hits.Sum() / examples.Count,
+            labels.Count,
+            labels.Count == 0 ? double.NaN : (double)hits.Sum() / labels.Count,
             withExamples.Length == 0 ? double.NaN : withExamples.Average(),
             recall);
     }

@@ -107,6 +107,25 @@ public sealed class FeedbackAndHeadsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Heads_ListAndShow_SayWhyTheRetrainingJobKeptACandidate()
+    {
+        const string reason = "gain +2.5 points over zero-shot, 95 % interval −2.4 to +2.5 (held-out split, 40 held-out images): not promoted, not significant";
+        var db = await MigratedDatabaseAsync();
+        var taxonomy = (await CliProcess.RunAsync("taxonomy", "show", "tiny-shapes")).OutputLines
+            .Single(l => l.StartsWith("version:", StringComparison.Ordinal))["version:".Length..].Trim();
+        InsertHead(db, "head-kept", taxonomy, "2025-03-01 00:00:00+00:00", $$$"""{"candidate":{"accuracy":0.6},"decision":{"promote":false,"reason":"{{{reason}}}","gain":0.025}}""");
+        InsertHead(db, "head-by-hand", taxonomy, "2025-01-01 00:00:00+00:00");
+
+        var list = await CliProcess.RunAsync("heads", "list", "--db", db);
+        var show = await CliProcess.RunAsync("heads", "show", "head-kept", "--db", db);
+        var byHand = await CliProcess.RunAsync("heads", "show", "head-by-hand", "--db", db);
+
+        Assert.EndsWith(reason, list.OutputLines.Single(l => l.Contains("head-kept", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("decision:  " + reason, show.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("decision:  none recorded", byHand.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HeadsPromote_UnknownVersion_ExitsWithBadInput()
     {
         var db = await MigratedDatabaseAsync();
@@ -124,13 +143,13 @@ public sealed class FeedbackAndHeadsCommandTests : IDisposable
         return db;
     }
 
-    private static void InsertHead(string db, string version, string taxonomy, string createdAt) => Execute(
+    private static void InsertHead(string db, string version, string taxonomy, string createdAt, string metrics = """{"macro_f1":0.9,"per_class":{"circle":0.95}}""") => Execute(
         db,
         """
         INSERT INTO heads (version, taxonomy_version, model_id, weights, metrics, alpha, training, created_at)
-        VALUES (@Version, @Taxonomy, @Model, x'00010203', '{"macro_f1":0.9,"per_class":{"circle":0.95}}', 0.3, '{"epochs":30,"lr":0.001}', @CreatedAt)
+        VALUES (@Version, @Taxonomy, @Model, x'00010203', @Metrics, 0.3, '{"epochs":30,"lr":0.001}', @CreatedAt)
         """,
-        ("@Version", version), ("@Taxonomy", taxonomy), ("@Model", Model), ("@CreatedAt", createdAt));
+        ("@Version", version), ("@Taxonomy", taxonomy), ("@Model", Model), ("@CreatedAt", createdAt), ("@Metrics", metrics));
 
     private static void Execute(string db, string sql, params (string Name, string Value)[] parameters)
     {

@@ -22,6 +22,16 @@ public sealed class RetrainingCronJobTests
     }
 
     [Fact]
+    public async Task CronJob_PromotionGate_TakesTheMarginAndConfidenceFromValues()
+    {
+        var container = PodSpecs.Container(
+            (await Helm.RenderAsync(ChartValues.DefaultsWithRequired.With("retraining.promotionMargin=0.05", "retraining.confidence=0.99"))).One("CronJob"), "retraining");
+
+        Assert.Equal(("0.05", "0.99"), (PodSpecs.EnvValue(container, "Clip__Retraining__PromotionMargin"), PodSpecs.EnvValue(container, "Clip__Retraining__Confidence")));
+        Assert.Contains("/retraining/confidence", await Helm.RefusalAsync(ChartValues.DefaultsWithRequired.With("retraining.confidence=1")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CronJob_ConfigurationErrorExitCode_FailsTheJobWithoutRetry()
     {
         var cronJob = (await Helm.RenderAsync(ChartValues.DefaultsWithRequired)).One("CronJob");

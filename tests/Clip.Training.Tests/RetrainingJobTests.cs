@@ -67,6 +67,9 @@ public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetim
         output.WriteLine(RetrainingReportText.Format(report));
 
         Assert.Equal(RetrainingOutcome.Promoted, report.Outcome);
+        Assert.Equal("zero-shot", report.Decision!.Reference);
+        Assert.True(report.Decision.Evidence.Lower > 0.5, $"the interval's lower end should be far above the margin: {report.Decision.Evidence}");
+        Assert.Matches(@"^gain \+\d+\.\d points over zero-shot, 95 % interval \+\d+\.\d to \+\d+\.\d \(5-fold cross-validation, 180 held-out images\): promoted", report.Reason);
         Assert.True(report.ZeroShot!.Accuracy < 0.5, $"zero-shot should be weak here, got {report.ZeroShot.Accuracy:P1}");
         Assert.True(report.Candidate!.Accuracy >= report.ZeroShot.Accuracy + 0.3, $"candidate {report.Candidate.Accuracy:P1} vs zero-shot {report.ZeroShot.Accuracy:P1}");
         Assert.InRange(report.Alpha, 0.1, 1.0);
@@ -84,10 +87,33 @@ public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetim
         output.WriteLine(RetrainingReportText.Format(report));
 
         Assert.Equal(RetrainingOutcome.Kept, report.Outcome);
+        Assert.EndsWith("not promoted, not significant", report.Reason, StringComparison.Ordinal);
         Assert.Null(await _store.GetPromotedHeadAsync(report.ModelId, report.TaxonomyVersion));
         var stored = await _store.GetHeadAsync(report.CandidateVersion!);
         Assert.NotNull(stored);
         Assert.False(stored.IsPromoted);
+    }
+
+    [Fact]
+    public async Task Run_256Examples_CrossValidatesWithANarrowerIntervalThanOneTestSplit()
+    {
+        var taxonomy = _temp.File("codenames.json");
+        await StoreVerifiedImagesAsync(taxonomy, shuffleLabels: false, count: 256);
+
+        var crossValidated = await Job(taxonomy).RunAsync();
+        await _store.RollbackHeadAsync(crossValidated.ModelId, crossValidated.TaxonomyVersion); // both against zero-shot
+        var split = await Job(taxonomy, new RetrainingOptions { Taxonomy = taxonomy, CrossValidationBelow = 0 }).RunAsync();
+        output.WriteLine(RetrainingReportText.Format(crossValidated));
+        output.WriteLine(RetrainingReportText.Format(split));
+
+        var (cv, single) = (crossValidated.Decision!.Evidence, split.Decision!.Evidence);
+        output.WriteLine($"interval width: cross-validation {(cv.Upper - cv.Lower) * 100:0.0} points over {cv.Examples} images, one test split {(single.Upper - single.Lower) * 100:0.0} points over {single.Examples}");
+        Assert.Equal(("5-fold cross-validation", 256), (crossValidated.Decision.Method, crossValidated.TestExamples));
+        Assert.Equal("held-out split", split.Decision.Method);
+        Assert.True(cv.Upper - cv.Lower < single.Upper - single.Lower, $"cross-validation {cv} vs split {single}");
+        Assert.Equal(256, crossValidated.TrainingExamples + crossValidated.ValidationExamples);
+        var stored = await _store.GetHeadAsync(crossValidated.CandidateVersion!);
+        Assert.Contains("\"decision\":{\"promote\":true,\"reason\":\"gain +", stored!.MetricsJson, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -114,31 +140,29 @@ public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(first.Alpha, second.Alpha);
     }
 
-    private RetrainingJob Job(string taxonomy) => new(
+    private RetrainingJob Job(string taxonomy, RetrainingOptions? options = null) => new(
         _model,
         new ClassMatrixCache(_temp.File("class-matrices"), NullLogger<ClassMatrixCache>.Instance),
         _store,
-        new RetrainingOptions { Taxonomy = taxonomy },
+        options ?? new RetrainingOptions { Taxonomy = taxonomy },
         new HeadTrainingOptions(),
         TimeProvider.System,
         NullLogger<RetrainingJob>.Instance);
 
-    /// <summary>Renders, embeds and stores <see cref="PerShape"/> images of each shape, each with a verified label.</summary>
-    private async Task StoreVerifiedImagesAsync(string taxonomy, bool shuffleLabels)
+    /// <summary>Renders, embeds and stores <paramref name="count"/> images, shapes in turn, each with a verified label.</summary>
+    private async Task StoreVerifiedImagesAsync(string taxonomy, bool shuffleLabels, int count = 6 * PerShape)
     {
         var version = Inference.Taxonomies.StandardTaxonomies.Load(taxonomy).Version;
         var random = new Random(11);
         var images = new List<(string Uri, string Shape, byte[] Png)>();
-        foreach (var shape in SyntheticWorld.Shapes)
+        for (var i = 0; i < count; i++)
         {
-            for (var i = 0; i < PerShape; i++)
-            {
-                var colour = SyntheticWorld.ColourNames[random.Next(SyntheticWorld.ColourNames.Count)];
-                using var image = SyntheticWorld.Render(colour, shape, random);
-                using var png = new MemoryStream();
-                await image.SaveAsPngAsync(png);
-                images.Add(($"synthetic://{shape}/{i}", shape, png.ToArray()));
-            }
+            var shape = SyntheticWorld.Shapes[i % SyntheticWorld.Shapes.Count];
+            var colour = SyntheticWorld.ColourNames[random.Next(SyntheticWorld.ColourNames.Count)];
+            using var image = SyntheticWorld.Render(colour, shape, random);
+            using var png = new MemoryStream();
+            await image.SaveAsPngAsync(png);
+            images.Add(($"synthetic://{shape}/{i}", shape, png.ToArray()));
         }
 
         var labels = images.Select(i => i.Shape).ToArray();

@@ -34,6 +34,34 @@ public sealed class StratifiedSplitTests
     }
 
     [Fact]
+    public void Split_NoTestFraction_HoldsOutValidationOnly()
+    {
+        var split = StratifiedSplit.Split(Labels, validationFraction: 0.2, testFraction: 0, seed: 1);
+
+        Assert.Empty(split.Test);
+        Assert.NotEmpty(split.Validation);
+        Assert.Equal(Labels.Length, split.Training.Count + split.Validation.Count);
+    }
+
+    [Fact]
+    public void Folds_EveryClass_SpreadsEvenlyAndSmallClassesAreNeverHeldOut()
+    {
+        var labels = Enumerable.Range(0, 102).Select(i => i < 100 ? i % 4 : 9).ToArray();
+
+        var folds = StratifiedSplit.Folds(labels, folds: 5, seed: 3);
+
+        Assert.Equal([-1, -1], folds[100..]);
+        foreach (var group in Enumerable.Range(0, 100).GroupBy(i => labels[i]))
+        {
+            var perFold = Enumerable.Range(0, 5).Select(f => group.Count(i => folds[i] == f)).ToList();
+            Assert.Equal(25, perFold.Sum());
+            Assert.InRange(perFold.Max() - perFold.Min(), 0, 1);
+        }
+
+        Assert.Equal(folds, StratifiedSplit.Folds(labels, folds: 5, seed: 3));
+    }
+
+    [Fact]
     public void Split_SameSeed_SameSplit_OtherSeed_Different()
     {
         var first = StratifiedSplit.Split(Labels, seed: 4);

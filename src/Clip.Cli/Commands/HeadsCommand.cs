@@ -42,7 +42,7 @@ internal static class HeadsCommand
             {
                 Console.Out.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{(head.IsPromoted ? '*' : ' ')} {head.Version}  {head.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  alpha {head.Alpha:0.###}  {head.ModelId}  {head.TaxonomyVersion}  {head.WeightsBytes} bytes  {Compact(head.MetricsJson)}"));
+                    $"{(head.IsPromoted ? '*' : ' ')} {head.Version}  {head.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  alpha {head.Alpha:0.###}  {head.ModelId}  {head.TaxonomyVersion}  {head.WeightsBytes} bytes  {DecisionOf(head.MetricsJson) ?? Compact(head.MetricsJson)}"));
             }
 
             return 0;
@@ -71,6 +71,7 @@ internal static class HeadsCommand
                 : "promoted:  no");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"alpha:     {head.Alpha:0.######}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"weights:   {head.Weights.Length} bytes"));
+            output.WriteLine($"decision:  {DecisionOf(head.MetricsJson) ?? "none recorded (stored by hand, or trained before the promotion gate)"}");
             output.WriteLine("metrics:");
             output.WriteLine(Indented(head.MetricsJson));
             output.WriteLine("training:");
@@ -116,6 +117,19 @@ internal static class HeadsCommand
             return 0;
         }));
         return rollback;
+    }
+
+    /// <summary>Why the retraining job did or did not promote the head, as it recorded it; null for a head without a decision.</summary>
+    private static string? DecisionOf(string metricsJson)
+    {
+        using var document = JsonDocument.Parse(metricsJson);
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            && document.RootElement.TryGetProperty("decision", out var decision)
+            && decision.ValueKind == JsonValueKind.Object
+            && decision.TryGetProperty("reason", out var reason)
+            && reason.ValueKind == JsonValueKind.String
+                ? reason.GetString()
+                : null;
     }
 
     private static string Compact(string json)

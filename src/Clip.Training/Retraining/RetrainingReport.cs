@@ -1,19 +1,21 @@
+using Clip.Training.Promotion;
+
 namespace Clip.Training.Retraining;
 
 /// <summary>How a retraining run ended.</summary>
 public enum RetrainingOutcome
 {
-    /// <summary>The candidate beat the best of zero-shot and the promoted head by the margin, and is now promoted.</summary>
+    /// <summary>The interval on the candidate's gain over the best of zero-shot and the promoted head cleared the margin; it is now promoted.</summary>
     Promoted,
 
-    /// <summary>The candidate was stored but did not beat the best by the margin; nothing changed for the workers.</summary>
+    /// <summary>The candidate was stored but its gain was not shown to clear the margin; nothing changed for the workers.</summary>
     Kept,
 
     /// <summary>Too little verified data to train and measure a head; nothing was stored.</summary>
     NotEnoughData,
 }
 
-/// <summary>Top-1 accuracy and mean per-class recall of one classifier on the test split.</summary>
+/// <summary>Top-1 accuracy and mean per-class recall of one classifier on the held-out images.</summary>
 public sealed record SplitScore(double Accuracy, double MeanPerClassRecall);
 
 /// <summary>One class's recall on the test split under each classifier (null: no test examples, or no current head).</summary>
@@ -37,4 +39,8 @@ public sealed record RetrainingReport(
     SplitScore? Candidate,
     IReadOnlyList<ClassChange> Classes,
     IReadOnlyList<string> ClassesWithoutEnoughData,
-    IReadOnlyList<string> UnknownLabels);
+    IReadOnlyList<string> UnknownLabels)
+{
+    /// <summary>The promotion decision with its evidence; null when nothing was trained.</summary>
+    public PromotionDecision? Decision { get; init; }
+}

@@ -26,8 +26,20 @@ public static class RetrainingReportText
         }
 
         text.AppendLine(invariant, $"candidate {report.CandidateVersion} (alpha {report.Alpha:0.0}), previously promoted: {report.PreviousVersion ?? "none (zero-shot)"}");
-        text.AppendLine(invariant, $"examples {report.Examples}: train {report.TrainingExamples}, validation {report.ValidationExamples}, test {report.TestExamples}");
-        text.AppendLine("                 top-1   mean per-class recall (test split)");
+        if (report.Decision is { Method: var method } && method.Contains("cross-validation", StringComparison.Ordinal))
+        {
+            text.AppendLine(invariant, $"examples {report.Examples}: {method}, {report.TestExamples} held out once each; the kept head trained on {report.TrainingExamples}, validation {report.ValidationExamples}");
+        }
+        else
+        {
+            text.AppendLine(invariant, $"examples {report.Examples}: train {report.TrainingExamples}, validation {report.ValidationExamples}, test {report.TestExamples}");
+        }
+        if (report.Decision is { } decision)
+        {
+            text.AppendLine(invariant, $"candidate vs {decision.Reference}: {decision.Evidence}");
+        }
+
+        text.AppendLine("                 top-1   mean per-class recall (held-out images)");
         Row(text, "zero-shot", report.ZeroShot);
         Row(text, "promoted head", report.Current);
         Row(text, "candidate", report.Candidate);
