@@ -10,6 +10,7 @@ namespace Clip.Cli;
 [JsonSerializable(typeof(EmbedOutput))]
 [JsonSerializable(typeof(LabelOutput))]
 [JsonSerializable(typeof(UploadOutput))]
+[JsonSerializable(typeof(SearchOutput))]
 internal sealed partial class CliJson : JsonSerializerContext
 {
     /// <summary>Snake-case names, and non-ASCII text printed as itself rather than as \u escapes.</summary>

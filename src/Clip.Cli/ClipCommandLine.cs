@@ -15,6 +15,7 @@ public static class ClipCommandLine
         root.Subcommands.Add(TaxonomyCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(LabelCommand.Create());
+        root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(DatabaseCommand.Create());
         root.Subcommands.Add(FeedbackCommand.Create());
         root.Subcommands.Add(HeadsCommand.Create());

@@ -30,6 +30,24 @@ public interface ILabelStore : ISharedClassMatrixStore
     Task<IReadOnlySet<ImageVersion>> FindLabelledAsync(
         IReadOnlyCollection<ImageVersion> images, string modelId, string taxonomyVersion, string? headVersion, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Streams a model's embeddings in image id order, <paramref name="pageSize"/> rows per query: all of them, or only
+    /// those written at or after <paramref name="changedSince"/>.
+    /// </summary>
+    IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(string modelId, DateTimeOffset? changedSince, int pageSize = 2048, CancellationToken cancellationToken = default);
+
+    /// <summary>The ids of every image with an embedding from the model, ascending: how an index finds what was deleted.</summary>
+    Task<long[]> ReadEmbeddedImageIdsAsync(string modelId, CancellationToken cancellationToken = default);
+
+    /// <summary>How many images have an embedding from the model.</summary>
+    Task<long> CountEmbeddingsAsync(string modelId, CancellationToken cancellationToken = default);
+
+    /// <summary>Source, version and rank-1 label of each image still stored (up to <see cref="LabelStore.MaxLabelledLookup"/>); ids SQL no longer has are left out.</summary>
+    Task<IReadOnlyList<ImageSummary>> DescribeImagesAsync(IReadOnlyCollection<long> imageIds, string modelId, string? taxonomyVersion = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The ids of the model's embedded images that pass <paramref name="filter"/>; evaluated in SQL.</summary>
+    Task<HashSet<long>> FilterImagesAsync(string modelId, ImageFilter filter, CancellationToken cancellationToken = default);
+
     Task<StoredImage?> GetImageAsync(string sourceUri, string etagOrHash, CancellationToken cancellationToken = default);
 
     /// <summary>Every run of one image, each with its labels in rank order.</summary>

@@ -1,0 +1,167 @@
+using System.Runtime.CompilerServices;
+using Clip.Inference.Encoders;
+using Dapper;
+
+namespace Clip.Persistence;
+
+/// <summary>Reading embeddings back: for the search index (refreshes, deletions) and for describing its hits.</summary>
+public sealed partial class LabelStore
+{
+    // Keyset pagination on image id within the rows changed since the watermark (ix_embeddings_model_created).
+    private const string ReadEmbeddingsSql = """
+        SELECT e.image_id AS ImageId, i.source_uri AS SourceUri, e.vector AS Vector, e.created_at AS CreatedAt
+        FROM embeddings e JOIN images i ON i.id = e.image_id
+        WHERE e.model_id = @ModelId AND (@Since IS NULL OR e.created_at >= @Since) AND e.image_id > @After
+        ORDER BY e.image_id
+        LIMIT @Limit
+        """;
+
+    private const string ReadEmbeddedIdsSql = """
+        SELECT image_id FROM embeddings WHERE model_id = @ModelId AND image_id > @After ORDER BY image_id LIMIT @Limit
+        """;
+
+    private const string CountEmbeddingsSql = "SELECT COUNT(*) FROM embeddings WHERE model_id = @ModelId";
+
+    // The latest run per image (of the taxonomy, when asked), and its rank-1 label if it did not abstain.
+    private const string DescribeImagesSql = """
+        SELECT i.id AS ImageId, i.source_uri AS SourceUri, i.etag_or_hash AS EtagOrHash,
+               l.label_id AS LabelId, l.probability AS Probability, r.taxonomy_version AS TaxonomyVersion
+        FROM images i
+        LEFT JOIN label_runs r ON r.id = (
+            SELECT r2.id FROM label_runs r2
+            WHERE r2.image_id = i.id AND r2.model_id = @ModelId AND (@TaxonomyVersion IS NULL OR r2.taxonomy_version = @TaxonomyVersion)
+            ORDER BY r2.created_at DESC, r2.id DESC LIMIT 1)
+        LEFT JOIN labels l ON l.run_id = r.id AND l.rank = 1
+        WHERE i.id {0}
+        """;
+
+    private const string FilterImagesSql = """
+        SELECT DISTINCT e.image_id FROM embeddings e
+        JOIN images i ON i.id = e.image_id
+        LEFT JOIN label_runs r ON r.image_id = e.image_id AND r.model_id = e.model_id
+        LEFT JOIN labels l ON l.run_id = r.id AND l.rank = 1
+        WHERE e.model_id = @ModelId
+          AND (@TaxonomyVersion IS NULL OR r.taxonomy_version = @TaxonomyVersion)
+          AND (@LabelId IS NULL OR l.label_id = @LabelId)
+          AND (@Since IS NULL OR i.first_seen >= @Since)
+        """;
+
+    /// <summary>
+    /// Streams a model's embeddings in image id order, <paramref name="pageSize"/> rows per query: all of them, or only
+    /// those written at or after <paramref name="changedSince"/>.
+    /// </summary>
+    public async IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(
+        string modelId, DateTimeOffset? changedSince, int pageSize = 2048, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
+        var after = 0L;
+        while (true)
+        {
+            List<EmbeddingRead> page;
+            await using (var connection = await _dialect.OpenConnectionAsync(cancellationToken))
+            {
+                page = [.. await connection.QueryAsync<EmbeddingRead>(new CommandDefinition(
+                    ReadEmbeddingsSql,
+                    new { ModelId = modelId, Since = changedSince, After = after, Limit = pageSize },
+                    cancellationToken: cancellationToken))];
+            }
+
+            foreach (var row in page)
+            {
+                yield return new StoredEmbedding(row.ImageId, row.SourceUri, Float32LittleEndian.Decode(row.Vector), Timestamp(row.CreatedAt));
+            }
+
+            if (page.Count < pageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1].ImageId;
+        }
+    }
+
+    /// <summary>The ids of every image with an embedding from the model, ascending: how an index finds what was deleted.</summary>
+    public async Task<long[]> ReadEmbeddedImageIdsAsync(string modelId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
+        const int PageSize = 100_000;
+        var ids = new List<long>();
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        while (true)
+        {
+            var page = (await connection.QueryAsync<long>(new CommandDefinition(
+                ReadEmbeddedIdsSql, new { ModelId = modelId, After = ids.Count == 0 ? 0 : ids[^1], Limit = PageSize }, cancellationToken: cancellationToken))).AsList();
+            ids.AddRange(page);
+            if (page.Count < PageSize)
+            {
+                return [.. ids];
+            }
+        }
+    }
+
+    /// <summary>How many images have an embedding from the model.</summary>
+    public async Task<long> CountEmbeddingsAsync(string modelId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountEmbeddingsSql, new { ModelId = modelId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Source, version and rank-1 label of each image still stored; ids SQL no longer has are left out.</summary>
+    public async Task<IReadOnlyList<ImageSummary>> DescribeImagesAsync(
+        IReadOnlyCollection<long> imageIds, string modelId, string? taxonomyVersion = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(imageIds);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(imageIds.Count, MaxLabelledLookup, nameof(imageIds));
+        if (imageIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ImageSummaryRow>(new CommandDefinition(
+            DescribeImagesSql.Replace("{0}", _dialect.InList("Ids"), StringComparison.Ordinal),
+            new { Ids = imageIds.ToArray(), ModelId = modelId, TaxonomyVersion = taxonomyVersion },
+            cancellationToken: cancellationToken));
+        return [.. rows.Select(r => new ImageSummary(r.ImageId, r.SourceUri, r.EtagOrHash, r.LabelId, r.Probability, r.TaxonomyVersion))];
+    }
+
+    /// <summary>The ids of the model's embedded images that pass <paramref name="filter"/>; evaluated in SQL.</summary>
+    public async Task<HashSet<long>> FilterImagesAsync(string modelId, ImageFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        var ids = await connection.QueryAsync<long>(new CommandDefinition(
+            FilterImagesSql,
+            new { ModelId = modelId, filter.TaxonomyVersion, filter.LabelId, filter.Since },
+            cancellationToken: cancellationToken));
+        return [.. ids];
+    }
+
+    private sealed class EmbeddingRead
+    {
+        public long ImageId { get; set; }
+
+        public string SourceUri { get; set; } = null!;
+
+        public byte[] Vector { get; set; } = null!;
+
+        public object CreatedAt { get; set; } = null!;
+    }
+
+    private sealed class ImageSummaryRow
+    {
+        public long ImageId { get; set; }
+
+        public string SourceUri { get; set; } = null!;
+
+        public string EtagOrHash { get; set; } = null!;
+
+        public string? LabelId { get; set; }
+
+        public double? Probability { get; set; }
+
+        public string? TaxonomyVersion { get; set; }
+    }
+}

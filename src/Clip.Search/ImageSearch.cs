@@ -1,0 +1,60 @@
+using Clip.Persistence;
+
+namespace Clip.Search;
+
+/// <summary>
+/// Searches the labelled images of one model by an embedding (a text's, or an example image's): refreshes the local
+/// index from SQL, ranks it exactly, filters in SQL, and describes the hits from SQL, so an image SQL no longer has is
+/// never returned.
+/// </summary>
+public sealed class ImageSearch(ILabelStore store, string indexRoot)
+{
+    /// <summary>The index folder of <paramref name="modelId"/>.</summary>
+    public string FolderFor(string modelId) => EmbeddingIndexBuilder.FolderFor(indexRoot, modelId);
+
+    /// <summary>Brings the model's index up to date (or rebuilds it).</summary>
+    public Task<IndexRefresh> RefreshAsync(string modelId, bool rebuild = false, CancellationToken cancellationToken = default) =>
+        EmbeddingIndexBuilder.RefreshAsync(store, FolderFor(modelId), modelId, rebuild, cancellationToken);
+
+    /// <summary>The stored images of <paramref name="modelId"/> most similar to <paramref name="query"/>, an L2-normalised embedding.</summary>
+    /// <param name="modelId">The model whose embeddings are searched (the query must come from it).</param>
+    /// <param name="query">The query embedding.</param>
+    /// <param name="options">How many, how similar, which images.</param>
+    /// <param name="exclude">An image to leave out (the example itself, when searching by a stored image).</param>
+    /// <param name="cancellationToken">Stops the search.</param>
+    public async Task<SearchResults> SearchAsync(string modelId, float[] query, SearchOptions options, long? exclude = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(options);
+        var refresh = options.Refresh ? await RefreshAsync(modelId, cancellationToken: cancellationToken) : null;
+        using var index = EmbeddingIndex.Open(FolderFor(modelId), modelId);
+        if (index is null)
+        {
+            return new SearchResults([], refresh, 0);
+        }
+
+        var allowed = options.Filter is { IsEmpty: false } filter ? await store.FilterImagesAsync(modelId, filter, cancellationToken) : null;
+        Predicate<long>? allow = (allowed, exclude) switch
+        {
+            (null, null) => null,
+            (null, { } excluded) => id => id != excluded,
+            ({ } set, null) => set.Contains,
+            ({ } set, { } excluded) => id => id != excluded && set.Contains(id),
+        };
+
+        var hits = index.Search(query, Math.Min(options.Top, LabelStore.MaxLabelledLookup), options.MinCosine, allow);
+        var described = (await store.DescribeImagesAsync([.. hits.Select(h => h.ImageId)], modelId, options.Filter?.TaxonomyVersion, cancellationToken))
+            .ToDictionary(d => d.ImageId);
+        return new SearchResults(
+            [.. hits.Where(h => described.ContainsKey(h.ImageId)).Select(h => new SearchResult(described[h.ImageId], h.Cosine))],
+            refresh,
+            index.Count);
+    }
+
+    /// <summary>The stored embedding of the newest indexed version of <paramref name="sourceUri"/>, with its image id; null when not indexed.</summary>
+    public (long ImageId, float[] Vector)? FindExample(string modelId, string sourceUri)
+    {
+        using var index = EmbeddingIndex.Open(FolderFor(modelId), modelId);
+        return index?.Find(EmbeddingIndexBuilder.SourceHash(sourceUri));
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Clip.Search;
+
+/// <summary>
+/// The index folder's table of contents, replaced atomically on every refresh: which segments make the index, which of
+/// their rows are dropped (deleted, superseded or re-embedded since), and how far into SQL's changes it has read.
+/// </summary>
+internal sealed record IndexManifest(
+    int Format,
+    string ModelId,
+    int Dimension,
+    DateTimeOffset? Watermark,
+    IReadOnlyList<SegmentEntry> Segments)
+{
+    public const int CurrentFormat = 1;
+    public const string FileName = "index.json";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    /// <summary>The manifest in <paramref name="folder"/>, or null when there is none or it is not this format.</summary>
+    public static IndexManifest? Read(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<IndexManifest>(File.ReadAllBytes(path), Json);
+            return manifest?.Format == CurrentFormat ? manifest : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    public void Write(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        var temporary = path + ".tmp";
+        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(this, Json));
+        File.Move(temporary, path, overwrite: true);
+    }
+}
+
+/// <summary>One segment file and the rows of it the index no longer serves.</summary>
+/// <param name="File">The segment's file name in the index folder.</param>
+/// <param name="Rows">Its row count.</param>
+/// <param name="Dropped">A bitmap, one bit per row (row r is bit r % 8 of byte r / 8): set when the row is no longer served.</param>
+internal sealed record SegmentEntry(string File, int Rows, byte[] Dropped)
+{
+    public bool IsDropped(int row) => (Dropped[row >> 3] & (1 << (row & 7))) != 0;
+
+    [JsonIgnore]
+    public int DroppedCount => Dropped.Sum(b => System.Numerics.BitOperations.PopCount(b));
+}
