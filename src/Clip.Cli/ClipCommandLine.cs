@@ -8,7 +8,7 @@ public static class ClipCommandLine
 {
     public static RootCommand Build()
     {
-        var root = new RootCommand("Clip.Workers command line: label images with a CLIP model bundle and a taxonomy, inspect the model (tokenize, preprocess, embed), evaluate taxonomies, migrate the results database, record verified labels, manage classifier heads, and upload images for the worker.");
+        var root = new RootCommand("Clip.Workers command line: label images with a CLIP model bundle and a taxonomy, search them by text or example and find near-duplicates, inspect the model (tokenize, preprocess, embed), evaluate taxonomies, migrate the results database, record verified labels, manage classifier heads, and upload images for the worker.");
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(PreprocessCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
@@ -16,6 +16,7 @@ public static class ClipCommandLine
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(LabelCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(DuplicatesCommand.Create());
         root.Subcommands.Add(DatabaseCommand.Create());
         root.Subcommands.Add(FeedbackCommand.Create());
         root.Subcommands.Add(HeadsCommand.Create());

@@ -24,3 +24,9 @@ public sealed record ImageFilter(string? TaxonomyVersion = null, string? LabelId
 {
     public bool IsEmpty => TaxonomyVersion is null && LabelId is null && Since is null;
 }
+
+/// <summary>One image of a near-duplicate group.</summary>
+/// <param name="GroupId">The group's first image (lowest id), the one counts keep.</param>
+/// <param name="ImageId">This image.</param>
+/// <param name="CosineToFirst">Its embedding's cosine to the first image's (1 for the first).</param>
+public sealed record DuplicateMember(long GroupId, long ImageId, double CosineToFirst);

@@ -48,6 +48,12 @@ public interface ILabelStore : ISharedClassMatrixStore
     /// <summary>The ids of the model's embedded images that pass <paramref name="filter"/>; evaluated in SQL.</summary>
     Task<HashSet<long>> FilterImagesAsync(string modelId, ImageFilter filter, CancellationToken cancellationToken = default);
 
+    /// <summary>In one transaction, replaces the model's near-duplicate groups with <paramref name="members"/>; images deleted meanwhile are skipped.</summary>
+    Task ReplaceDuplicateGroupsAsync(string modelId, IReadOnlyList<DuplicateMember> members, double minCosine, CancellationToken cancellationToken = default);
+
+    /// <summary>The model's near-duplicate groups as last written, by group then image.</summary>
+    Task<IReadOnlyList<DuplicateMember>> ReadDuplicateGroupsAsync(string modelId, CancellationToken cancellationToken = default);
+
     Task<StoredImage?> GetImageAsync(string sourceUri, string etagOrHash, CancellationToken cancellationToken = default);
 
     /// <summary>Every run of one image, each with its labels in rank order.</summary>

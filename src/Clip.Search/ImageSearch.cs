@@ -51,6 +51,32 @@ public sealed class ImageSearch(ILabelStore store, string indexRoot)
             index.Count);
     }
 
+    /// <summary>
+    /// Finds the model's near-duplicate groups among its indexed images (refreshed first, unless told not to) and
+    /// replaces the ones stored in <c>duplicate_groups</c> with them.
+    /// </summary>
+    public async Task<(IReadOnlyList<DuplicateGroup> Groups, long Indexed)> FindDuplicatesAsync(
+        string modelId, float minCosine = NearDuplicateFinder.DefaultMinCosine, bool refresh = true, CancellationToken cancellationToken = default)
+    {
+        if (refresh)
+        {
+            await RefreshAsync(modelId, cancellationToken: cancellationToken);
+        }
+
+        using var index = EmbeddingIndex.Open(FolderFor(modelId), modelId);
+        if (index is null)
+        {
+            await store.ReplaceDuplicateGroupsAsync(modelId, [], minCosine, cancellationToken);
+            return ([], 0);
+        }
+
+        using var finder = new NearDuplicateFinder();
+        var groups = finder.Find(index, minCosine);
+        await store.ReplaceDuplicateGroupsAsync(
+            modelId, [.. groups.SelectMany(g => g.Members.Select(m => new DuplicateMember(g.GroupId, m.ImageId, m.CosineToFirst)))], Math.Round(minCosine, 4), cancellationToken);
+        return (groups, index.Count);
+    }
+
     /// <summary>The stored embedding of the newest indexed version of <paramref name="sourceUri"/>, with its image id; null when not indexed.</summary>
     public (long ImageId, float[] Vector)? FindExample(string modelId, string sourceUri)
     {

@@ -59,22 +59,47 @@ public sealed class SearchTestBed : IAsyncLifetime, IDisposable
         switch (kind)
         {
             case "resized":
+            case "resized-60":
                 image.Mutate(x => x.Resize(image.Width * 3 / 5, image.Height * 3 / 5));
                 image.SaveAsPng(output);
                 break;
+            case "resized-150":
+                image.Mutate(x => x.Resize(image.Width * 3 / 2, image.Height * 3 / 2));
+                image.SaveAsPng(output);
+                break;
             case "jpeg":
+            case "jpeg-50":
                 image.SaveAsJpeg(output, new JpegEncoder { Quality = 50 });
                 break;
+            case "jpeg-75":
+                image.SaveAsJpeg(output, new JpegEncoder { Quality = 75 });
+                break;
+            case "jpeg-95":
+                image.SaveAsJpeg(output, new JpegEncoder { Quality = 95 });
+                break;
             case "cropped":
-                var margin = Math.Max(1, image.Width * 3 / 100);
-                image.Mutate(x => x.Crop(new Rectangle(margin, margin, image.Width - (2 * margin), image.Height - (2 * margin))));
+            case "cropped-3":
+                Crop(image, 3);
+                image.SaveAsPng(output);
+                break;
+            case "cropped-5":
+                Crop(image, 5);
                 image.SaveAsPng(output);
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, "resized, jpeg or cropped");
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "a kind of variant");
         }
 
         return output.ToArray();
+    }
+
+    /// <summary>Every kind of <see cref="Variant"/> the calibration uses.</summary>
+    public static IReadOnlyList<string> VariantKinds { get; } = ["resized-60", "resized-150", "jpeg-50", "jpeg-75", "jpeg-95", "cropped-3", "cropped-5"];
+
+    private static void Crop(Image image, int percent)
+    {
+        var margin = Math.Max(1, image.Width * percent / 100);
+        image.Mutate(x => x.Crop(new Rectangle(margin, margin, image.Width - (2 * margin), image.Height - (2 * margin))));
     }
 
     /// <summary>Embeds and stores images as labelled results, each with <c>label</c> as its rank-1 label; returns their image ids in order.</summary>
