@@ -7,11 +7,20 @@ namespace Clip.Persistence;
 /// <summary>Reading embeddings back: for the search index (refreshes, deletions) and for describing its hits.</summary>
 public sealed partial class LabelStore
 {
-    // Keyset pagination on image id within the rows changed since the watermark (ix_embeddings_model_created).
-    private const string ReadEmbeddingsSql = """
+    // Keyset pagination on image id: over all the model's rows (ix_embeddings_model_image), or over those changed since
+    // the watermark (ix_embeddings_model_created, few). Two statements, so each gets the plan for its index.
+    private const string ReadAllEmbeddingsSql = """
         SELECT e.image_id AS ImageId, i.source_uri AS SourceUri, e.vector AS Vector, e.created_at AS CreatedAt
         FROM embeddings e JOIN images i ON i.id = e.image_id
-        WHERE e.model_id = @ModelId AND (@Since IS NULL OR e.created_at >= @Since) AND e.image_id > @After
+        WHERE e.model_id = @ModelId AND e.image_id > @After
+        ORDER BY e.image_id
+        LIMIT @Limit
+        """;
+
+    private const string ReadChangedEmbeddingsSql = """
+        SELECT e.image_id AS ImageId, i.source_uri AS SourceUri, e.vector AS Vector, e.created_at AS CreatedAt
+        FROM embeddings e JOIN images i ON i.id = e.image_id
+        WHERE e.model_id = @ModelId AND e.created_at >= @Since AND e.image_id > @After
         ORDER BY e.image_id
         LIMIT @Limit
         """;
@@ -62,7 +71,7 @@ public sealed partial class LabelStore
             await using (var connection = await _dialect.OpenConnectionAsync(cancellationToken))
             {
                 page = [.. await connection.QueryAsync<EmbeddingRead>(new CommandDefinition(
-                    ReadEmbeddingsSql,
+                    changedSince is null ? ReadAllEmbeddingsSql : ReadChangedEmbeddingsSql,
                     new { ModelId = modelId, Since = changedSince, After = after, Limit = pageSize },
                     cancellationToken: cancellationToken))];
             }

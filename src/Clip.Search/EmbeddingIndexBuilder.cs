@@ -16,8 +16,11 @@ namespace Clip.Search;
 /// </summary>
 public static class EmbeddingIndexBuilder
 {
-    /// <summary>How far before the watermark a refresh reads again: longer than any write transaction and clock skew between writers.</summary>
-    public static readonly TimeSpan Overlap = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How far before the watermark a refresh reads again: longer than a write transaction takes to commit after its
+    /// rows' timestamps are taken, plus clock skew between writers; rows read again unchanged are skipped.
+    /// </summary>
+    public static readonly TimeSpan Overlap = TimeSpan.FromMinutes(2);
 
     private const int MaxSegments = 8;
     private const double MaxDroppedShare = 0.25;

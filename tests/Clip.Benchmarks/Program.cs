@@ -22,6 +22,11 @@ if (args is ["training", .. var trainingOptions])
     return TrainingThroughput.Run(trainingOptions);
 }
 
+if (args is ["search", .. var searchOptions])
+{
+    return await SearchThroughput.RunAsync(searchOptions);
+}
+
 if (args is ["worker", .. var options])
 {
     return await WorkerThroughput.RunAsync(options);
