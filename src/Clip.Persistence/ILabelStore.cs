@@ -7,6 +7,9 @@ namespace Clip.Persistence;
 /// </summary>
 public interface ILabelStore : ISharedClassMatrixStore
 {
+    /// <summary>Which database this is, safe to log and to key caches by: a file path, or host and database name; never credentials.</summary>
+    string Target { get; }
+
     /// <summary>Applies pending schema migrations in order, in one transaction; a no-op when up to date.</summary>
     /// <returns>The versions applied by this call.</returns>
     Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default);

@@ -70,6 +70,8 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
 
     public DatabaseProvider Provider => _dialect.Provider;
 
+    public string Target => _dialect.Target;
+
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)
     {
         var migrations = SchemaMigration.Load(_dialect.MigrationsFolder);

@@ -25,13 +25,16 @@ public static class EmbeddingIndexBuilder
     private const int MaxSegments = 8;
     private const double MaxDroppedShare = 0.25;
 
-    /// <summary>The folder of a model's index under <paramref name="root"/>.</summary>
-    public static string FolderFor(string root, string modelId) =>
-        Path.Combine(root, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(modelId)).AsSpan(0, 8)));
+    /// <summary>The folder of the index of one database's embeddings from one model, under <paramref name="root"/>.</summary>
+    /// <param name="root">Where indexes are kept.</param>
+    /// <param name="databaseTarget">The database (<see cref="ILabelStore.Target"/>): two databases never share an index.</param>
+    /// <param name="modelId">The model.</param>
+    public static string FolderFor(string root, string databaseTarget, string modelId) =>
+        Path.Combine(root, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(databaseTarget + "\n" + modelId)).AsSpan(0, 8)));
 
     /// <summary>Brings the index in <paramref name="folder"/> up to date with <paramref name="store"/>'s embeddings of <paramref name="modelId"/>.</summary>
     /// <param name="store">The results database.</param>
-    /// <param name="folder">The model's index folder (see <see cref="FolderFor"/>); created when missing.</param>
+    /// <param name="folder">The index folder (see <see cref="FolderFor"/>); created when missing.</param>
     /// <param name="modelId">The model whose embeddings are indexed.</param>
     /// <param name="rebuild">Build from scratch even when an index exists.</param>
     /// <param name="cancellationToken">Stops the refresh; the index stays as it was.</param>

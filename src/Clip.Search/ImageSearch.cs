@@ -9,8 +9,8 @@ namespace Clip.Search;
 /// </summary>
 public sealed class ImageSearch(ILabelStore store, string indexRoot)
 {
-    /// <summary>The index folder of <paramref name="modelId"/>.</summary>
-    public string FolderFor(string modelId) => EmbeddingIndexBuilder.FolderFor(indexRoot, modelId);
+    /// <summary>The folder of the index of this database's embeddings from <paramref name="modelId"/>.</summary>
+    public string FolderFor(string modelId) => EmbeddingIndexBuilder.FolderFor(indexRoot, store.Target, modelId);
 
     /// <summary>Brings the model's index up to date (or rebuilds it).</summary>
     public Task<IndexRefresh> RefreshAsync(string modelId, bool rebuild = false, CancellationToken cancellationToken = default) =>

@@ -120,6 +120,25 @@ public sealed class ImageSearchTests(ITestOutputHelper output) : IAsyncLifetime,
     }
 
     [Fact]
+    public async Task Search_TwoDatabasesSharingAnIndexFolder_NeverSeeEachOthersImages()
+    {
+        using var other = new SearchTestBed(_bed.IndexRoot);
+        await other.InitializeAsync();
+        var random = new Random(4);
+        await _bed.StoreAsync([("synthetic://first-database", "v1", SearchTestBed.Png("red", "star", random), "star")]);
+        await other.StoreAsync([("synthetic://second-database", "v1", SearchTestBed.Png("red", "star", random), "star")]);
+        var query = _bed.Text("a photo of a red star.");
+
+        var first = await _bed.Search.SearchAsync(_bed.Model.ModelId, query, new SearchOptions());
+        var second = await other.Search.SearchAsync(other.Model.ModelId, query, new SearchOptions());
+        await other.DisposeAsync();
+
+        Assert.Equal(["synthetic://first-database"], first.Results.Select(r => r.Image.SourceUri));
+        Assert.Equal(["synthetic://second-database"], second.Results.Select(r => r.Image.SourceUri));
+        Assert.NotEqual(_bed.Search.FolderFor(_bed.Model.ModelId), other.Search.FolderFor(other.Model.ModelId));
+    }
+
+    [Fact]
     public async Task Search_Filters_AreAppliedToTheIndexIdsFromSql()
     {
         var random = new Random(3);

@@ -13,7 +13,7 @@ using SixLabors.ImageSharp.Processing;
 namespace Clip.Search.Tests;
 
 /// <summary>The bundled model, one SQLite results database and an index folder: images are rendered, embedded and stored as the worker would.</summary>
-public sealed class SearchTestBed : IAsyncLifetime, IDisposable
+public sealed class SearchTestBed(string? indexRoot = null) : IAsyncLifetime, IDisposable
 {
     private readonly TemporaryDirectory _temp = new();
 
@@ -22,7 +22,7 @@ public sealed class SearchTestBed : IAsyncLifetime, IDisposable
 
     public LabelStore Store { get; private set; } = null!;
 
-    public string IndexRoot => _temp.File("index");
+    public string IndexRoot => indexRoot ?? _temp.File("index");
 
     public ImageSearch Search => new(Store, IndexRoot);
 

@@ -34,7 +34,7 @@ internal sealed class SqliteDialect : SqlDialect
         builder.ForeignKeys ??= true;
         _connectionString = builder.ToString();
         _inMemory = builder.Mode == SqliteOpenMode.Memory || builder.DataSource == ":memory:";
-        Target = builder.DataSource;
+        Target = _inMemory || string.IsNullOrEmpty(builder.DataSource) ? builder.DataSource : Path.GetFullPath(builder.DataSource);
     }
 
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
