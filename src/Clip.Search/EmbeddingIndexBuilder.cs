@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Numerics.Tensors;
 using System.Security.Cryptography;
 using System.Text;
 using Clip.Persistence;
@@ -81,170 +80,169 @@ public static class EmbeddingIndexBuilder
     private static async Task<IndexRefresh> RefreshAsync(
         ILabelStore store, string folder, string modelId, IndexManifest? manifest, List<(IndexSegment Segment, byte[] Dropped)> segments, CancellationToken ct)
     {
-        // Where each served row is (segment −1: the rows read now), and each source's newest served image.
-        var located = new Dictionary<long, (int Segment, int Row)>();
-        var newest = new Dictionary<ulong, long>();
-        for (var s = 0; s < segments.Count; s++)
+        var dimension = manifest?.Dimension ?? 0;
+        var previous = manifest?.Watermark;
+        var watermark = previous;
+        var name = NewSegmentName();
+        IndexSegment.Writer? writer = null;
+        var pending = new List<(long Id, ulong Source)>();
+        var pendingDropped = new List<bool>();
+        var pendingById = new Dictionary<long, int>();
+        var pendingBySource = new Dictionary<ulong, int>();
+        var read = 0;
+        // Rows read again inside the overlap are skipped when already served.
+        var served = new HashSet<long>(segments.Sum(x => x.Segment.Count));
+        foreach (var (segment, dropped) in segments)
         {
-            var (segment, dropped) = segments[s];
             for (var row = 0; row < segment.Count; row++)
             {
                 if (!IsSet(dropped, row))
                 {
-                    located[segment.Ids[row]] = (s, row);
-                    newest[segment.Sources[row]] = Math.Max(newest.GetValueOrDefault(segment.Sources[row]), segment.Ids[row]);
+                    served.Add(segment.Ids[row]);
                 }
             }
         }
 
-        var before = located.Keys.ToHashSet();
-        var dimension = manifest?.Dimension ?? 0;
-        var pending = new List<(long Id, ulong Source, float[] Vector)>();
-        var pendingDropped = new List<bool>();
-        var read = 0;
-        var watermark = manifest?.Watermark;
-        var since = manifest?.Watermark - Overlap;
-
-        void Drop(long id)
+        try
         {
-            if (located.Remove(id, out var at))
+            // 1. What changed since the watermark: streamed to a new segment, newest version per source (ids ascend).
+            await foreach (var embedding in store.ReadEmbeddingsAsync(modelId, previous - Overlap, cancellationToken: ct))
             {
-                if (at.Segment < 0)
+                read++;
+                if (dimension == 0)
                 {
-                    pendingDropped[at.Row] = true;
+                    dimension = embedding.Vector.Length;
                 }
-                else
+                else if (embedding.Vector.Length != dimension)
                 {
-                    Set(segments[at.Segment].Dropped, at.Row);
+                    throw new InvalidDataException(string.Create(
+                        CultureInfo.InvariantCulture, $"image {embedding.ImageId} has a {embedding.Vector.Length}-dimensional embedding from {modelId}; the index holds {dimension}"));
                 }
-            }
-        }
 
-        await foreach (var embedding in store.ReadEmbeddingsAsync(modelId, since, cancellationToken: ct))
-        {
-            read++;
-            if (dimension == 0)
-            {
-                dimension = embedding.Vector.Length;
-            }
-            else if (embedding.Vector.Length != dimension)
-            {
-                throw new InvalidDataException(string.Create(
-                    CultureInfo.InvariantCulture, $"image {embedding.ImageId} has a {embedding.Vector.Length}-dimensional embedding from {modelId}; the index holds {dimension}"));
-            }
-
-            watermark = watermark is null || embedding.CreatedAt > watermark ? embedding.CreatedAt : watermark;
-            if (embedding.CreatedAt <= manifest?.Watermark && located.ContainsKey(embedding.ImageId))
-            {
-                continue; // Read again inside the overlap, unchanged.
-            }
-
-            var source = SourceHash(embedding.SourceUri);
-            Drop(embedding.ImageId); // Its embedding was rewritten (labelled again).
-            if (newest.TryGetValue(source, out var other) && other != embedding.ImageId)
-            {
-                if (other > embedding.ImageId)
+                watermark = watermark is null || embedding.CreatedAt > watermark ? embedding.CreatedAt : watermark;
+                if (embedding.CreatedAt <= previous && served.Contains(embedding.ImageId))
                 {
-                    continue; // An older version of a source the index already serves newer.
+                    continue;
                 }
 
-                Drop(other);
+                writer ??= new IndexSegment.Writer(Path.Combine(folder, name), modelId, dimension);
+                var source = SourceHash(embedding.SourceUri);
+                if (pendingBySource.TryGetValue(source, out var older))
+                {
+                    pendingDropped[older] = true;
+                }
+
+                pendingBySource[source] = pending.Count;
+                pendingById[embedding.ImageId] = pending.Count;
+                pending.Add((embedding.ImageId, source));
+                pendingDropped.Add(false);
+                writer.Add(embedding.ImageId, source, embedding.Vector);
             }
 
-            located[embedding.ImageId] = (-1, pending.Count);
-            newest[source] = embedding.ImageId;
-            pending.Add((embedding.ImageId, source, embedding.Vector));
-            pendingDropped.Add(false);
-        }
-
-        // Deletions leave no row to read: compare with the ids SQL still has.
-        var stored = await store.ReadEmbeddedImageIdsAsync(modelId, ct);
-        foreach (var id in located.Keys.ToList())
-        {
-            if (Array.BinarySearch(stored, id) < 0)
-            {
-                Drop(id);
-            }
-        }
-
-        var rows = segments.Sum(s => s.Segment.Count) + pending.Count;
-        var droppedTotal = segments.Sum(s => PopCount(s.Dropped)) + pendingDropped.Count(d => d);
-        var compact = manifest is not null && (segments.Count + (pending.Count > 0 ? 1 : 0) > MaxSegments || droppedTotal > rows * MaxDroppedShare);
-        var entries = new List<SegmentEntry>();
-        var keep = new HashSet<string>(StringComparer.Ordinal) { IndexManifest.FileName };
-        if (compact)
-        {
-            var ids = new List<long>();
-            var sources = new List<ulong>();
-            var vectors = new List<Half>();
+            // 2. The rows served so far, against what changed and against the ids SQL still has.
+            var stored = await store.ReadEmbeddedImageIdsAsync(modelId, ct);
+            var (droppedServed, replaced) = (0, 0);
             foreach (var (segment, dropped) in segments)
             {
                 for (var row = 0; row < segment.Count; row++)
                 {
-                    if (!IsSet(dropped, row))
+                    if (IsSet(dropped, row))
                     {
-                        ids.Add(segment.Ids[row]);
-                        sources.Add(segment.Sources[row]);
-                        vectors.AddRange(segment.Rows(row, 1));
+                        continue;
+                    }
+
+                    var id = segment.Ids[row];
+                    if (pendingById.TryGetValue(id, out var again) && !pendingDropped[again])
+                    {
+                        replaced++; // Embedded again (labelled again): the new row replaces it.
+                    }
+                    else if (pendingBySource.TryGetValue(segment.Sources[row], out var version) && !pendingDropped[version] && pending[version].Id < id)
+                    {
+                        pendingDropped[version] = true; // An older version of a source served newer.
+                        continue;
+                    }
+                    else if (Array.BinarySearch(stored, id) >= 0 && !pendingBySource.ContainsKey(segment.Sources[row]))
+                    {
+                        continue;
+                    }
+
+                    Set(dropped, row); // Re-embedded, superseded by a newer version, or deleted from SQL.
+                    droppedServed++;
+                }
+            }
+
+            for (var p = 0; p < pending.Count; p++)
+            {
+                pendingDropped[p] |= Array.BinarySearch(stored, pending[p].Id) < 0;
+            }
+
+            var kept = pendingDropped.Count(d => !d);
+            var entries = segments.Select(s => new SegmentEntry(Path.GetFileName(s.Segment.Path), s.Segment.Count, s.Dropped)).ToList();
+            if (writer is not null && kept > 0)
+            {
+                writer.Complete();
+                var bitmap = new byte[(pending.Count + 7) / 8];
+                for (var p = 0; p < pending.Count; p++)
+                {
+                    if (pendingDropped[p])
+                    {
+                        Set(bitmap, p);
                     }
                 }
+
+                entries.Add(new SegmentEntry(name, pending.Count, bitmap));
             }
 
-            AppendPending(pending, pendingDropped, ids, sources, vectors);
-            entries.Add(WriteSegment(folder, modelId, dimension, ids, sources, vectors));
-        }
-        else
-        {
-            for (var s = 0; s < segments.Count; s++)
+            var rows = entries.Sum(e => e.Rows);
+            var droppedTotal = entries.Sum(e => e.DroppedCount);
+            var compact = entries.Count > MaxSegments || droppedTotal > rows * MaxDroppedShare;
+            if (compact)
             {
-                entries.Add(new SegmentEntry(Path.GetFileName(segments[s].Segment.Path), segments[s].Segment.Count, segments[s].Dropped));
+                entries = [Compact(folder, modelId, dimension, entries)];
             }
 
-            if (pending.Count > 0)
+            new IndexManifest(IndexManifest.CurrentFormat, modelId, dimension, watermark, entries).Write(folder);
+            var keep = entries.Select(e => e.File).ToHashSet(StringComparer.Ordinal);
+            foreach (var file in Directory.EnumerateFiles(folder, "segment-*.bin"))
             {
-                var (ids, sources, vectors) = (new List<long>(), new List<ulong>(), new List<Half>());
-                AppendPending(pending, pendingDropped, ids, sources, vectors);
-                if (ids.Count > 0)
+                if (!keep.Contains(Path.GetFileName(file)))
                 {
-                    entries.Add(WriteSegment(folder, modelId, dimension, ids, sources, vectors));
+                    File.Delete(file); // Readers that still map it keep their view until they close it.
+                }
+            }
+
+            return new IndexRefresh(read, kept - replaced, droppedServed - replaced, rows - droppedTotal, manifest is null, compact);
+        }
+        finally
+        {
+            writer?.Dispose();
+        }
+    }
+
+    /// <summary>Every served row of <paramref name="entries"/> into one new segment, in their order.</summary>
+    private static SegmentEntry Compact(string folder, string modelId, int dimension, List<SegmentEntry> entries)
+    {
+        var name = NewSegmentName();
+        using var writer = new IndexSegment.Writer(Path.Combine(folder, name), modelId, dimension);
+        foreach (var entry in entries)
+        {
+            using var segment = IndexSegment.Open(Path.Combine(folder, entry.File), modelId, dimension);
+            for (var row = 0; row < segment.Count; row++)
+            {
+                if (!entry.IsDropped(row))
+                {
+                    writer.Add(segment.Ids[row], segment.Sources[row], segment.Rows(row, 1));
                 }
             }
         }
 
-        new IndexManifest(IndexManifest.CurrentFormat, modelId, dimension, watermark, entries).Write(folder);
-        keep.UnionWith(entries.Select(e => e.File));
-        foreach (var file in Directory.EnumerateFiles(folder, "segment-*.bin"))
-        {
-            if (!keep.Contains(Path.GetFileName(file)))
-            {
-                File.Delete(file); // Readers that still map it keep their view until they close it.
-            }
-        }
-
-        return new IndexRefresh(read, located.Keys.Count(id => !before.Contains(id)), before.Count(id => !located.ContainsKey(id)), located.Count, manifest is null, compact);
+        var count = writer.Count;
+        writer.Complete();
+        return new SegmentEntry(name, count, new byte[(count + 7) / 8]);
     }
 
-    private static void AppendPending(List<(long Id, ulong Source, float[] Vector)> pending, List<bool> dropped, List<long> ids, List<ulong> sources, List<Half> vectors)
-    {
-        for (var i = 0; i < pending.Count; i++)
-        {
-            if (!dropped[i])
-            {
-                ids.Add(pending[i].Id);
-                sources.Add(pending[i].Source);
-                var half = new Half[pending[i].Vector.Length];
-                TensorPrimitives.ConvertToHalf(pending[i].Vector, half);
-                vectors.AddRange(half);
-            }
-        }
-    }
-
-    private static SegmentEntry WriteSegment(string folder, string modelId, int dimension, List<long> ids, List<ulong> sources, List<Half> vectors)
-    {
-        var name = string.Create(CultureInfo.InvariantCulture, $"segment-{DateTime.UtcNow:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}.bin");
-        IndexSegment.Write(Path.Combine(folder, name), modelId, dimension, ids, sources, vectors.ToArray());
-        return new SegmentEntry(name, ids.Count, new byte[(ids.Count + 7) / 8]);
-    }
+    private static string NewSegmentName() =>
+        string.Create(CultureInfo.InvariantCulture, $"segment-{DateTime.UtcNow:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}.bin");
 
     /// <summary>64 bits of SHA-256 of the source URI: equal sources are versions of one image.</summary>
     internal static ulong SourceHash(string sourceUri) =>
@@ -253,8 +251,6 @@ public static class EmbeddingIndexBuilder
     private static bool IsSet(byte[] bitmap, int row) => (bitmap[row >> 3] & (1 << (row & 7))) != 0;
 
     private static void Set(byte[] bitmap, int row) => bitmap[row >> 3] |= (byte)(1 << (row & 7));
-
-    private static int PopCount(byte[] bitmap) => bitmap.Sum(b => System.Numerics.BitOperations.PopCount(b));
 
     private static void DisposeAll(List<(IndexSegment Segment, byte[] Dropped)> segments)
     {

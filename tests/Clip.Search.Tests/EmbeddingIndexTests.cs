@@ -38,6 +38,24 @@ public sealed class EmbeddingIndexTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Refresh_EmbeddingRewritten_ServesTheNewVectorOnce()
+    {
+        var ids = await _bed.StoreAsync([("synthetic://relabelled", "v1", SearchTestBed.Png("red", "star", _random), "star")]);
+        await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+        await Task.Delay(10);
+        await _bed.StoreAsync([("synthetic://relabelled", "v1", SearchTestBed.Png("blue", "circle", _random), "circle")]);
+
+        var refresh = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+
+        Assert.Equal((0, 0, 1L), (refresh.Added, refresh.Dropped, refresh.Served));
+        using var index = EmbeddingIndex.Open(Folder, _bed.Model.ModelId)!;
+        var (id, vector) = Assert.Single(index.Rows());
+        var stored = (await _bed.Store.GetEmbeddingAsync("synthetic://relabelled", "v1", _bed.Model.ModelId))!;
+        Assert.Equal(ids[0], id);
+        Assert.Equal(1f, System.Numerics.Tensors.TensorPrimitives.Dot(stored, vector), 2);
+    }
+
+    [Fact]
     public async Task Refresh_ManyDroppedRows_CompactsIntoOneSegment()
     {
         await StoreAsync("keep", 4);
