@@ -43,6 +43,10 @@ public sealed class EmbeddingIndex : IDisposable
             foreach (var entry in manifest.Segments)
             {
                 open.Add((IndexSegment.Open(Path.Combine(folder, entry.File), modelId, manifest.Dimension), entry));
+                if (open[^1].Item1.Count != entry.Rows || entry.Dropped.Length != (entry.Rows + 7) / 8)
+                {
+                    throw new InvalidDataException($"{entry.File} does not match the manifest");
+                }
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException)
@@ -64,12 +68,17 @@ public sealed class EmbeddingIndex : IDisposable
     /// </summary>
     public IReadOnlyList<IndexHit> Search(ReadOnlySpan<float> query, int top, float minCosine = -1f, Predicate<long>? allow = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
+        if (_segments.Count == 0)
+        {
+            return []; // Nothing indexed yet: no dimension to check against.
+        }
+
         if (query.Length != Dimension)
         {
             throw new ArgumentException($"the query has {query.Length} dimensions, the index {Dimension}", nameof(query));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
         var blocks = _segments.SelectMany((s, index) => Enumerable.Range(0, (s.Entry.Rows + BlockRows - 1) / BlockRows).Select(b => (index, b))).ToArray();
         var queryCopy = query.ToArray();
         var merged = new TopHits(top);

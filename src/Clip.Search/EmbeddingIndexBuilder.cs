@@ -58,9 +58,13 @@ public static class EmbeddingIndexBuilder
             foreach (var entry in manifest?.Segments ?? [])
             {
                 segments.Add((IndexSegment.Open(Path.Combine(folder, entry.File), modelId, manifest!.Dimension), (byte[])entry.Dropped.Clone()));
+                if (segments[^1].Segment.Count != entry.Rows || entry.Dropped.Length != (entry.Rows + 7) / 8)
+                {
+                    throw new InvalidDataException($"{entry.File} does not match the manifest");
+                }
             }
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             manifest = null; // A damaged index is rebuilt, never trusted.
             DisposeAll(segments);

@@ -89,6 +89,28 @@ public sealed class EmbeddingIndexTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Refresh_SegmentFileMissing_RebuildsFromSql()
+    {
+        await StoreAsync("rows", 4);
+        await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+        File.Delete(Assert.Single(Directory.GetFiles(Folder, "segment-*.bin")));
+
+        Assert.Throws<InvalidDataException>(() => EmbeddingIndex.Open(Folder, _bed.Model.ModelId));
+        var refresh = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+
+        Assert.Equal((true, 4L), (refresh.Rebuilt, refresh.Served));
+    }
+
+    [Fact]
+    public async Task Search_NothingLabelledYet_FindsNothing()
+    {
+        var found = await _bed.Search.SearchAsync(_bed.Model.ModelId, _bed.Text("a photo of a star."), new SearchOptions());
+
+        Assert.Empty(found.Results);
+        Assert.Equal(0, found.Indexed);
+    }
+
+    [Fact]
     public async Task Index_Float16Rows_KeepTheStoredCosinesToThreeDecimals()
     {
         var ids = await StoreAsync("rows", 6);
