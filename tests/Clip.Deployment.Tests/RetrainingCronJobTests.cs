@@ -25,10 +25,10 @@ public sealed class RetrainingCronJobTests
     public async Task CronJob_PromotionGate_TakesTheMarginAndConfidenceFromValues()
     {
         var container = PodSpecs.Container(
-            (await Helm.RenderAsync(ChartValues.DefaultsWithRequired.With("retraining.promotionMargin=0.05", "retraining.confidence=0.99"))).One("CronJob"), "retraining");
+            (await Helm.RenderAsync([.. ChartValues.DefaultsWithRequired, "--set-json", "retraining.promotionMargin=0.05", "--set-json", "retraining.confidence=0.99"])).One("CronJob"), "retraining");
 
         Assert.Equal(("0.05", "0.99"), (PodSpecs.EnvValue(container, "Clip__Retraining__PromotionMargin"), PodSpecs.EnvValue(container, "Clip__Retraining__Confidence")));
-        Assert.Contains("/retraining/confidence", await Helm.RefusalAsync(ChartValues.DefaultsWithRequired.With("retraining.confidence=1")), StringComparison.Ordinal);
+        Assert.Contains("/retraining/confidence", await Helm.RefusalAsync([.. ChartValues.DefaultsWithRequired, "--set-json", "retraining.confidence=1"]), StringComparison.Ordinal);
     }
 
     [Fact]
