@@ -7,12 +7,6 @@ namespace Clip.Persistence;
 /// <summary>The store's reads: the duplicate check and what the CLI and tests query.</summary>
 public sealed partial class LabelStore
 {
-    private const string IsLabelledSql = """
-        SELECT COUNT(*) FROM label_runs r JOIN images i ON i.id = r.image_id
-        WHERE i.source_uri = @SourceUri AND i.etag_or_hash = @EtagOrHash
-          AND r.model_id = @ModelId AND r.taxonomy_version = @TaxonomyVersion AND COALESCE(r.head_version, '') = @HeadKey
-        """;
-
     // Matches by source only, then keeps the exact (source, version) pairs: one index range per source, and the same SQL on both dialects.
     private const string FindLabelledSql = """
         SELECT i.source_uri AS SourceUri, i.etag_or_hash AS EtagOrHash FROM label_runs r JOIN images i ON i.id = r.image_id
@@ -69,15 +63,8 @@ public sealed partial class LabelStore
         WHERE i.source_uri = @SourceUri AND i.etag_or_hash = @EtagOrHash AND e.model_id = @ModelId
         """;
 
-    public async Task<bool> IsLabelledAsync(string sourceUri, string etagOrHash, string modelId, string taxonomyVersion, string? headVersion, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
-        var runs = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            IsLabelledSql,
-            new { SourceUri = sourceUri, EtagOrHash = etagOrHash, ModelId = modelId, TaxonomyVersion = taxonomyVersion, HeadKey = headVersion ?? string.Empty },
-            cancellationToken: cancellationToken));
-        return runs > 0;
-    }
+    public async Task<bool> IsLabelledAsync(string sourceUri, string etagOrHash, string modelId, string taxonomyVersion, string? headVersion, CancellationToken cancellationToken = default) =>
+        (await FindLabelledAsync([new ImageVersion(sourceUri, etagOrHash)], modelId, taxonomyVersion, headVersion, cancellationToken)).Count > 0;
 
     public async Task<IReadOnlySet<ImageVersion>> FindLabelledAsync(
         IReadOnlyCollection<ImageVersion> images, string modelId, string taxonomyVersion, string? headVersion, CancellationToken cancellationToken = default)

@@ -42,11 +42,7 @@ public sealed class EmbeddingIndex : IDisposable
         {
             foreach (var entry in manifest.Segments)
             {
-                open.Add((IndexSegment.Open(Path.Combine(folder, entry.File), modelId, manifest.Dimension), entry));
-                if (open[^1].Item1.Count != entry.Rows || entry.Dropped.Length != (entry.Rows + 7) / 8)
-                {
-                    throw new InvalidDataException($"{entry.File} does not match the manifest");
-                }
+                open.Add((IndexSegment.Open(folder, entry, modelId, manifest.Dimension), entry));
             }
         }
         catch (Exception e) when (e is IOException or InvalidDataException)

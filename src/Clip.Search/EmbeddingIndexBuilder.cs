@@ -57,11 +57,7 @@ public static class EmbeddingIndexBuilder
         {
             foreach (var entry in manifest?.Segments ?? [])
             {
-                segments.Add((IndexSegment.Open(Path.Combine(folder, entry.File), modelId, manifest!.Dimension), (byte[])entry.Dropped.Clone()));
-                if (segments[^1].Segment.Count != entry.Rows || entry.Dropped.Length != (entry.Rows + 7) / 8)
-                {
-                    throw new InvalidDataException($"{entry.File} does not match the manifest");
-                }
+                segments.Add((IndexSegment.Open(folder, entry, modelId, manifest!.Dimension), (byte[])entry.Dropped.Clone()));
             }
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
@@ -100,7 +96,7 @@ public static class EmbeddingIndexBuilder
         {
             for (var row = 0; row < segment.Count; row++)
             {
-                if (!IsSet(dropped, row))
+                if (!SegmentEntry.IsSet(dropped, row))
                 {
                     served.Add(segment.Ids[row]);
                 }
@@ -150,7 +146,7 @@ public static class EmbeddingIndexBuilder
             {
                 for (var row = 0; row < segment.Count; row++)
                 {
-                    if (IsSet(dropped, row))
+                    if (SegmentEntry.IsSet(dropped, row))
                     {
                         continue;
                     }
@@ -170,7 +166,7 @@ public static class EmbeddingIndexBuilder
                         continue;
                     }
 
-                    Set(dropped, row); // Re-embedded, superseded by a newer version, or deleted from SQL.
+                    SegmentEntry.Set(dropped, row); // Re-embedded, superseded by a newer version, or deleted from SQL.
                     droppedServed++;
                 }
             }
@@ -185,12 +181,12 @@ public static class EmbeddingIndexBuilder
             if (writer is not null && kept > 0)
             {
                 writer.Complete();
-                var bitmap = new byte[(pending.Count + 7) / 8];
+                var bitmap = new byte[SegmentEntry.BitmapLength(pending.Count)];
                 for (var p = 0; p < pending.Count; p++)
                 {
                     if (pendingDropped[p])
                     {
-                        Set(bitmap, p);
+                        SegmentEntry.Set(bitmap, p);
                     }
                 }
 
@@ -230,7 +226,7 @@ public static class EmbeddingIndexBuilder
         using var writer = new IndexSegment.Writer(Path.Combine(folder, name), modelId, dimension);
         foreach (var entry in entries)
         {
-            using var segment = IndexSegment.Open(Path.Combine(folder, entry.File), modelId, dimension);
+            using var segment = IndexSegment.Open(folder, entry, modelId, dimension);
             for (var row = 0; row < segment.Count; row++)
             {
                 if (!entry.IsDropped(row))
@@ -242,7 +238,7 @@ public static class EmbeddingIndexBuilder
 
         var count = writer.Count;
         writer.Complete();
-        return new SegmentEntry(name, count, new byte[(count + 7) / 8]);
+        return new SegmentEntry(name, count, new byte[SegmentEntry.BitmapLength(count)]);
     }
 
     private static string NewSegmentName() =>
@@ -251,10 +247,6 @@ public static class EmbeddingIndexBuilder
     /// <summary>64 bits of SHA-256 of the source URI: equal sources are versions of one image.</summary>
     internal static ulong SourceHash(string sourceUri) =>
         BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(sourceUri)));
-
-    private static bool IsSet(byte[] bitmap, int row) => (bitmap[row >> 3] & (1 << (row & 7))) != 0;
-
-    private static void Set(byte[] bitmap, int row) => bitmap[row >> 3] |= (byte)(1 << (row & 7));
 
     private static void DisposeAll(List<(IndexSegment Segment, byte[] Dropped)> segments)
     {

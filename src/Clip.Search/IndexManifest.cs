@@ -49,7 +49,14 @@ internal sealed record IndexManifest(
 /// <param name="Dropped">A bitmap, one bit per row (row r is bit r % 8 of byte r / 8): set when the row is no longer served.</param>
 internal sealed record SegmentEntry(string File, int Rows, byte[] Dropped)
 {
-    public bool IsDropped(int row) => (Dropped[row >> 3] & (1 << (row & 7))) != 0;
+    public bool IsDropped(int row) => IsSet(Dropped, row);
+
+    /// <summary>Bytes of a bitmap of <paramref name="rows"/> rows.</summary>
+    public static int BitmapLength(int rows) => (rows + 7) / 8;
+
+    public static bool IsSet(byte[] bitmap, int row) => (bitmap[row >> 3] & (1 << (row & 7))) != 0;
+
+    public static void Set(byte[] bitmap, int row) => bitmap[row >> 3] |= (byte)(1 << (row & 7));
 
     [JsonIgnore]
     public int DroppedCount => Dropped.Sum(b => System.Numerics.BitOperations.PopCount(b));

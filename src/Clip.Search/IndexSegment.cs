@@ -50,8 +50,23 @@ internal sealed unsafe class IndexSegment : IDisposable
     public ReadOnlySpan<Half> Rows(int start, int count) =>
         new(_vectors + ((long)start * Dimension * sizeof(ushort)), count * Dimension);
 
+    /// <summary>Opens the segment a manifest entry names, in <paramref name="folder"/>.</summary>
+    /// <exception cref="InvalidDataException">Not a segment of this model and dimension, cut short, or not the rows the entry says.</exception>
+    /// <exception cref="IOException">The file cannot be read (it may be missing).</exception>
+    public static IndexSegment Open(string folder, SegmentEntry entry, string modelId, int dimension)
+    {
+        var segment = Open(System.IO.Path.Combine(folder, entry.File), modelId, dimension);
+        if (segment.Count != entry.Rows || entry.Dropped.Length != SegmentEntry.BitmapLength(entry.Rows))
+        {
+            segment.Dispose();
+            throw new InvalidDataException($"{entry.File} does not match the manifest");
+        }
+
+        return segment;
+    }
+
     /// <exception cref="InvalidDataException">Not a segment of this model and dimension, or cut short.</exception>
-    public static IndexSegment Open(string path, string modelId, int dimension)
+    private static IndexSegment Open(string path, string modelId, int dimension)
     {
         long vectorsAt;
         long[] ids;

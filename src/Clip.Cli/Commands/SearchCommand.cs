@@ -94,12 +94,8 @@ internal static class SearchCommand
     /// <summary><c>$XDG_CACHE_HOME/clip-workers/search-index</c>, beside the class-matrix cache.</summary>
     internal static string DefaultIndexRoot() => Path.Combine(Path.GetDirectoryName(ZeroShotOptions.DefaultCacheDirectory())!, "search-index");
 
-    private static float[] TextQuery(ClipModel clip, string prompt)
-    {
-        var vector = clip.EmbedTexts([prompt]).Row(0).ToArray();
-        EmbeddingMatrix.TryNormaliseInPlace(vector);
-        return vector;
-    }
+    // Embeddings come L2-normalised from the encoders, as the stored ones are.
+    private static float[] TextQuery(ClipModel clip, string prompt) => clip.EmbedTexts([prompt]).Row(0).ToArray();
 
     /// <summary>An image file is embedded now; a source URI in the results uses its stored embedding and is left out of its own results.</summary>
     private static async Task<(float[] Vector, long? Exclude)> ExampleQueryAsync(ClipModel clip, ImageSearch search, string example, CancellationToken ct)
@@ -108,7 +104,6 @@ internal static class SearchCommand
         {
             var bytes = await File.ReadAllBytesAsync(example, ct);
             var vector = clip.EmbedImages([bytes]).Row(0).ToArray();
-            EmbeddingMatrix.TryNormaliseInPlace(vector);
             var stored = search.FindExample(clip.ModelId, LocalImageKey.SourceUri(example));
             return (vector, stored?.ImageId);
         }
