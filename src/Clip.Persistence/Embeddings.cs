@@ -30,3 +30,9 @@ public sealed record ImageFilter(string? TaxonomyVersion = null, string? LabelId
 /// <param name="ImageId">This image.</param>
 /// <param name="CosineToFirst">Its embedding's cosine to the first image's (1 for the first).</param>
 public sealed record DuplicateMember(long GroupId, long ImageId, double CosineToFirst);
+
+/// <summary>One row of the log of deleted embeddings.</summary>
+/// <param name="Id">Its place in the log; ids ascend, but a deletion committed late can have a smaller one.</param>
+/// <param name="ImageId">The image whose embedding was deleted; null when every embedding may be gone (a TRUNCATE).</param>
+/// <param name="DeletedAt">When it was deleted (before its transaction committed).</param>
+public sealed record EmbeddingDeletion(long Id, long? ImageId, DateTimeOffset DeletedAt);

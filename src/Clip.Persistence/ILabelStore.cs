@@ -42,6 +42,18 @@ public interface ILabelStore : ISharedClassMatrixStore
     /// <summary>The ids of every image with an embedding from the model, ascending: how an index finds what was deleted.</summary>
     Task<long[]> ReadEmbeddedImageIdsAsync(string modelId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The log of the model's deleted embeddings past row <paramref name="afterId"/> or at or after
+    /// <paramref name="deletedSince"/>, in log order; a row without an image id means every embedding may be gone.
+    /// </summary>
+    Task<IReadOnlyList<EmbeddingDeletion>> ReadEmbeddingDeletionsAsync(string modelId, long afterId, DateTimeOffset? deletedSince, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest row of the deletion log, of any model; null while it is empty.</summary>
+    Task<EmbeddingDeletion?> ReadLatestEmbeddingDeletionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Which of <paramref name="imageIds"/> (up to <see cref="LabelStore.MaxLabelledLookup"/>) have an embedding from the model.</summary>
+    Task<IReadOnlySet<long>> FindEmbeddedAsync(IReadOnlyCollection<long> imageIds, string modelId, CancellationToken cancellationToken = default);
+
     /// <summary>How many images have an embedding from the model.</summary>
     Task<long> CountEmbeddingsAsync(string modelId, CancellationToken cancellationToken = default);
 

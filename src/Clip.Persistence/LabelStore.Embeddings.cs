@@ -31,6 +31,19 @@ public sealed partial class LabelStore
 
     private const string CountEmbeddingsSql = "SELECT COUNT(*) FROM embeddings WHERE model_id = @ModelId";
 
+    // Past the last row read, or inside the window before its time: a deletion committed late has a smaller id.
+    private const string ReadDeletionsSql = """
+        SELECT id AS Id, image_id AS ImageId, deleted_at AS DeletedAt FROM embedding_deletions
+        WHERE (model_id = @ModelId OR model_id IS NULL) AND (id > @AfterId OR (@Since IS NOT NULL AND deleted_at >= @Since))
+        ORDER BY id
+        """;
+
+    private const string ReadLatestDeletionSql = """
+        SELECT id AS Id, image_id AS ImageId, deleted_at AS DeletedAt FROM embedding_deletions ORDER BY id DESC LIMIT 1
+        """;
+
+    private const string FindEmbeddedSql = "SELECT image_id FROM embeddings WHERE model_id = @ModelId AND image_id {0}";
+
     // The latest run per image (of the taxonomy, when asked), and its rank-1 label if it did not abstain.
     private const string DescribeImagesSql = """
         SELECT i.id AS ImageId, i.source_uri AS SourceUri, i.etag_or_hash AS EtagOrHash,
@@ -109,6 +122,47 @@ public sealed partial class LabelStore
         }
     }
 
+    /// <summary>
+    /// The log of the model's deleted embeddings past row <paramref name="afterId"/> or at or after
+    /// <paramref name="deletedSince"/>, in log order; a row without an image id means every embedding may be gone.
+    /// </summary>
+    public async Task<IReadOnlyList<EmbeddingDeletion>> ReadEmbeddingDeletionsAsync(
+        string modelId, long afterId, DateTimeOffset? deletedSince, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<DeletionRead>(new CommandDefinition(
+            ReadDeletionsSql, new { ModelId = modelId, AfterId = afterId, Since = deletedSince }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToDeletion())];
+    }
+
+    /// <summary>The newest row of the deletion log, of any model; null while it is empty.</summary>
+    public async Task<EmbeddingDeletion?> ReadLatestEmbeddingDeletionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<DeletionRead>(new CommandDefinition(ReadLatestDeletionSql, cancellationToken: cancellationToken));
+        return row?.ToDeletion();
+    }
+
+    /// <summary>Which of <paramref name="imageIds"/> (up to <see cref="MaxLabelledLookup"/>) have an embedding from the model.</summary>
+    public async Task<IReadOnlySet<long>> FindEmbeddedAsync(IReadOnlyCollection<long> imageIds, string modelId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(imageIds);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(imageIds.Count, MaxLabelledLookup, nameof(imageIds));
+        if (imageIds.Count == 0)
+        {
+            return new HashSet<long>();
+        }
+
+        await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
+        var found = await connection.QueryAsync<long>(new CommandDefinition(
+            FindEmbeddedSql.Replace("{0}", _dialect.InList("Ids"), StringComparison.Ordinal),
+            new { ModelId = modelId, Ids = imageIds.ToArray() },
+            cancellationToken: cancellationToken));
+        return found.ToHashSet();
+    }
+
     /// <summary>How many images have an embedding from the model.</summary>
     public async Task<long> CountEmbeddingsAsync(string modelId, CancellationToken cancellationToken = default)
     {
@@ -157,6 +211,17 @@ public sealed partial class LabelStore
         public byte[] Vector { get; set; } = null!;
 
         public object CreatedAt { get; set; } = null!;
+    }
+
+    private sealed class DeletionRead
+    {
+        public long Id { get; set; }
+
+        public long? ImageId { get; set; }
+
+        public object DeletedAt { get; set; } = null!;
+
+        public EmbeddingDeletion ToDeletion() => new(Id, ImageId, Timestamp(DeletedAt));
     }
 
     private sealed class ImageSummaryRow

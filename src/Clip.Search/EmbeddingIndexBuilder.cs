@@ -21,6 +21,12 @@ public static class EmbeddingIndexBuilder
     /// </summary>
     public static readonly TimeSpan Overlap = TimeSpan.FromMinutes(2);
 
+    /// <summary>How often a refresh compares every id with SQL's, whatever the deletion log says: rows older than this may be pruned from the log.</summary>
+    public static readonly TimeSpan FullSweepEvery = TimeSpan.FromDays(1);
+
+    // Past this many logged deletions since the last refresh, reading every id beats confirming each.
+    private const int MaxLoggedDeletions = 100_000;
+
     private const int MaxSegments = 8;
     private const double MaxDroppedShare = 0.25;
 
@@ -36,9 +42,11 @@ public static class EmbeddingIndexBuilder
     /// <param name="folder">The index folder (see <see cref="FolderFor"/>); created when missing.</param>
     /// <param name="modelId">The model whose embeddings are indexed.</param>
     /// <param name="rebuild">Build from scratch even when an index exists.</param>
+    /// <param name="timeProvider">The clock that decides when every id is compared with SQL's again; the system's by default.</param>
     /// <param name="cancellationToken">Stops the refresh; the index stays as it was.</param>
     /// <exception cref="InvalidDataException">Stored embeddings of different lengths for one model.</exception>
-    public static async Task<IndexRefresh> RefreshAsync(ILabelStore store, string folder, string modelId, bool rebuild = false, CancellationToken cancellationToken = default)
+    public static async Task<IndexRefresh> RefreshAsync(
+        ILabelStore store, string folder, string modelId, bool rebuild = false, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
@@ -69,7 +77,7 @@ public static class EmbeddingIndexBuilder
 
         try
         {
-            return await RefreshAsync(store, folder, modelId, manifest, segments, cancellationToken);
+            return await RefreshAsync(store, folder, modelId, manifest, segments, timeProvider ?? TimeProvider.System, cancellationToken);
         }
         finally
         {
@@ -78,8 +86,9 @@ public static class EmbeddingIndexBuilder
     }
 
     private static async Task<IndexRefresh> RefreshAsync(
-        ILabelStore store, string folder, string modelId, IndexManifest? manifest, List<(IndexSegment Segment, byte[] Dropped)> segments, CancellationToken ct)
+        ILabelStore store, string folder, string modelId, IndexManifest? manifest, List<(IndexSegment Segment, byte[] Dropped)> segments, TimeProvider time, CancellationToken ct)
     {
+        var now = time.GetUtcNow();
         var dimension = manifest?.Dimension ?? 0;
         var previous = manifest?.Watermark;
         var watermark = previous;
@@ -102,6 +111,10 @@ public static class EmbeddingIndexBuilder
                 }
             }
         }
+
+        // 0. What was deleted since the last look, read before the changes: a row deleted after this is in the next
+        //    refresh's share of the log. Every id is compared with SQL's instead when the log cannot be trusted alone.
+        var (logged, deletions, sweep) = await ReadDeletionLogAsync(store, modelId, manifest, now, ct);
 
         try
         {
@@ -139,8 +152,8 @@ public static class EmbeddingIndexBuilder
                 writer.Add(embedding.ImageId, source, embedding.Vector);
             }
 
-            // 2. The rows served so far, against what changed and against the ids SQL still has.
-            var stored = await store.ReadEmbeddedImageIdsAsync(modelId, ct);
+            // 2. The rows served so far, against what changed and against what SQL no longer has.
+            var isGone = await FindGoneAsync(store, modelId, sweep, logged, served, pendingById, ct);
             var (droppedServed, replaced) = (0, 0);
             foreach (var (segment, dropped) in segments)
             {
@@ -161,7 +174,7 @@ public static class EmbeddingIndexBuilder
                         pendingDropped[version] = true; // An older version of a source served newer.
                         continue;
                     }
-                    else if (Array.BinarySearch(stored, id) >= 0 && !pendingBySource.ContainsKey(segment.Sources[row]))
+                    else if (!isGone(id) && !pendingBySource.ContainsKey(segment.Sources[row]))
                     {
                         continue;
                     }
@@ -173,7 +186,7 @@ public static class EmbeddingIndexBuilder
 
             for (var p = 0; p < pending.Count; p++)
             {
-                pendingDropped[p] |= Array.BinarySearch(stored, pending[p].Id) < 0;
+                pendingDropped[p] |= isGone(pending[p].Id);
             }
 
             var kept = pendingDropped.Count(d => !d);
@@ -201,7 +214,8 @@ public static class EmbeddingIndexBuilder
                 entries = [Compact(folder, modelId, dimension, entries)];
             }
 
-            new IndexManifest(IndexManifest.CurrentFormat, modelId, dimension, watermark, entries).Write(folder);
+            var sweptAt = sweep || manifest is null ? now : manifest.SweptAt;
+            new IndexManifest(IndexManifest.CurrentFormat, modelId, dimension, watermark, entries, deletions, sweptAt).Write(folder);
             var keep = entries.Select(e => e.File).ToHashSet(StringComparer.Ordinal);
             foreach (var file in Directory.EnumerateFiles(folder, "segment-*.bin"))
             {
@@ -211,12 +225,56 @@ public static class EmbeddingIndexBuilder
                 }
             }
 
-            return new IndexRefresh(read, kept - replaced, droppedServed - replaced, rows - droppedTotal, manifest is null, compact);
+            return new IndexRefresh(read, kept - replaced, droppedServed - replaced, rows - droppedTotal, manifest is null, compact, sweep);
         }
         finally
         {
             writer?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The deletion log past the manifest's place in it, and the place after it; or, with the sweep flag, that every
+    /// id must be compared with SQL's: the index predates the log, its last sweep is <see cref="FullSweepEvery"/> old
+    /// (the log may have been pruned since), the log says everything may be gone (a TRUNCATE), or it is so long that
+    /// reading all ids is cheaper than confirming each. A new index reads everything, and only needs the log's end.
+    /// </summary>
+    private static async Task<(IReadOnlyList<EmbeddingDeletion> Logged, DeletionCursor Cursor, bool Sweep)> ReadDeletionLogAsync(
+        ILabelStore store, string modelId, IndexManifest? manifest, DateTimeOffset now, CancellationToken ct)
+    {
+        if (manifest?.Deletions is { } cursor && manifest.SweptAt is { } sweptAt && now - sweptAt < FullSweepEvery)
+        {
+            var logged = await store.ReadEmbeddingDeletionsAsync(modelId, cursor.LastId, cursor.LastDeletedAt - Overlap, ct);
+            var sweep = logged.Count > MaxLoggedDeletions || logged.Any(d => d.ImageId is null);
+            return (sweep ? [] : logged, cursor.Advance(logged), sweep);
+        }
+
+        var start = DeletionCursor.Start(await store.ReadLatestEmbeddingDeletionAsync(ct));
+        return ([], start, manifest is not null);
+    }
+
+    /// <summary>
+    /// Which ids SQL no longer has: by all of SQL's ids on a sweep, else the logged deletions of ids the index holds,
+    /// each confirmed absent (an id can come back: SQLite reuses the highest rowid, and the log is re-read in overlap).
+    /// </summary>
+    private static async Task<Func<long, bool>> FindGoneAsync(
+        ILabelStore store, string modelId, bool sweep, IReadOnlyList<EmbeddingDeletion> logged, HashSet<long> served, Dictionary<long, int> pendingById, CancellationToken ct)
+    {
+        if (sweep)
+        {
+            var stored = await store.ReadEmbeddedImageIdsAsync(modelId, ct);
+            return id => Array.BinarySearch(stored, id) < 0;
+        }
+
+        var candidates = logged.Select(d => d.ImageId!.Value).Where(id => served.Contains(id) || pendingById.ContainsKey(id)).Distinct().ToList();
+        var gone = new HashSet<long>();
+        foreach (var chunk in candidates.Chunk(LabelStore.MaxLabelledLookup))
+        {
+            var present = await store.FindEmbeddedAsync(chunk, modelId, ct);
+            gone.UnionWith(chunk.Where(id => !present.Contains(id)));
+        }
+
+        return gone.Contains;
     }
 
     /// <summary>Every served row of <paramref name="entries"/> into one new segment, in their order.</summary>

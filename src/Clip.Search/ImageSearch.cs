@@ -7,14 +7,17 @@ namespace Clip.Search;
 /// index from SQL, ranks it exactly, filters in SQL, and describes the hits from SQL, so an image SQL no longer has is
 /// never returned.
 /// </summary>
-public sealed class ImageSearch(ILabelStore store, string indexRoot)
+/// <param name="store">The results database.</param>
+/// <param name="indexRoot">Where the indexes are kept.</param>
+/// <param name="timeProvider">The clock of index refreshes; the system's by default.</param>
+public sealed class ImageSearch(ILabelStore store, string indexRoot, TimeProvider? timeProvider = null)
 {
     /// <summary>The folder of the index of this database's embeddings from <paramref name="modelId"/>.</summary>
     public string FolderFor(string modelId) => EmbeddingIndexBuilder.FolderFor(indexRoot, store.Target, modelId);
 
     /// <summary>Brings the model's index up to date (or rebuilds it).</summary>
     public Task<IndexRefresh> RefreshAsync(string modelId, bool rebuild = false, CancellationToken cancellationToken = default) =>
-        EmbeddingIndexBuilder.RefreshAsync(store, FolderFor(modelId), modelId, rebuild, cancellationToken);
+        EmbeddingIndexBuilder.RefreshAsync(store, FolderFor(modelId), modelId, rebuild, timeProvider, cancellationToken);
 
     /// <summary>The stored images of <paramref name="modelId"/> most similar to <paramref name="query"/>, an L2-normalised embedding.</summary>
     /// <param name="modelId">The model whose embeddings are searched (the query must come from it).</param>

@@ -7,12 +7,21 @@ namespace Clip.Search;
 /// The index folder's table of contents, replaced atomically on every refresh: which segments make the index, which of
 /// their rows are dropped (deleted, superseded or re-embedded since), and how far into SQL's changes it has read.
 /// </summary>
+/// <param name="Format">The manifest's format.</param>
+/// <param name="ModelId">The model whose embeddings it holds.</param>
+/// <param name="Dimension">Their length.</param>
+/// <param name="Watermark">The newest embedding timestamp read.</param>
+/// <param name="Segments">The segment files, oldest first.</param>
+/// <param name="Deletions">How far into SQL's log of deleted embeddings it has read; null: not yet (an index from before the log).</param>
+/// <param name="SweptAt">When it last compared all its ids with SQL's (or was built).</param>
 internal sealed record IndexManifest(
     int Format,
     string ModelId,
     int Dimension,
     DateTimeOffset? Watermark,
-    IReadOnlyList<SegmentEntry> Segments)
+    IReadOnlyList<SegmentEntry> Segments,
+    DeletionCursor? Deletions = null,
+    DateTimeOffset? SweptAt = null)
 {
     public const int CurrentFormat = 1;
     public const string FileName = "index.json";
@@ -41,6 +50,16 @@ internal sealed record IndexManifest(
         File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(this, Json));
         File.Move(temporary, path, overwrite: true);
     }
+}
+
+/// <summary>A place in SQL's log of deleted embeddings: the last row read and the newest deletion time seen.</summary>
+internal sealed record DeletionCursor(long LastId, DateTimeOffset? LastDeletedAt)
+{
+    public static DeletionCursor Start(Persistence.EmbeddingDeletion? latest) => new(latest?.Id ?? 0, latest?.DeletedAt);
+
+    public DeletionCursor Advance(IEnumerable<Persistence.EmbeddingDeletion> rows) => rows.Aggregate(this, (cursor, row) => new DeletionCursor(
+        Math.Max(cursor.LastId, row.Id),
+        cursor.LastDeletedAt is null || row.DeletedAt > cursor.LastDeletedAt ? row.DeletedAt : cursor.LastDeletedAt));
 }
 
 /// <summary>One segment file and the rows of it the index no longer serves.</summary>

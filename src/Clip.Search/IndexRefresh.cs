@@ -7,4 +7,5 @@ namespace Clip.Search;
 /// <param name="Served">Rows the index serves now.</param>
 /// <param name="Rebuilt">Whether the index was built from scratch (none yet, another model or format, or asked for).</param>
 /// <param name="Compacted">Whether its segments were merged into one.</param>
-public sealed record IndexRefresh(int Read, int Added, int Dropped, long Served, bool Rebuilt, bool Compacted);
+/// <param name="Swept">Whether it compared every id with SQL's, instead of reading the log of deletions since the last refresh.</param>
+public sealed record IndexRefresh(int Read, int Added, int Dropped, long Served, bool Rebuilt, bool Compacted, bool Swept);

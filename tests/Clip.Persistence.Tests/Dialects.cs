@@ -28,6 +28,18 @@ public sealed class PostgresLabelStoreTests(PostgresServer server) : LabelStoreC
     protected override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
     protected override Task<string> CreateDatabaseAsync() => server.CreateDatabaseAsync();
+
+    [Fact]
+    public async Task ReadEmbeddingDeletionsAsync_Truncate_LogsThatEverythingMayBeGone()
+    {
+        await Store.WriteBatchAsync([WithVector(Outcomes.Labelled("https://acct.blob.core.windows.net/in/a.jpg", labels: ["cat"]), 0.1f)]);
+
+        await ExecuteAsync("TRUNCATE images CASCADE");
+
+        var logged = Assert.Single(await Store.ReadEmbeddingDeletionsAsync(Outcomes.Model, afterId: 0, deletedSince: null));
+        Assert.Null(logged.ImageId);
+        Assert.Equal(0, await CountAsync("embeddings"));
+    }
 }
 
 [CollectionDefinition(Name)]

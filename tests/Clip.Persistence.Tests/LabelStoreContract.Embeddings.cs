@@ -1,9 +1,11 @@
+using Dapper;
+
 namespace Clip.Persistence.Tests;
 
 /// <summary>Reading embeddings back for the search index, and near-duplicate groups.</summary>
 public abstract partial class LabelStoreContract
 {
-    private static LabelledImage WithVector(LabelledImage image, float first) => image with { Embedding = new[] { first, 0.6f, 0.8f } };
+    private protected static LabelledImage WithVector(LabelledImage image, float first) => image with { Embedding = new[] { first, 0.6f, 0.8f } };
 
     private async Task<List<StoredEmbedding>> ReadAllAsync(DateTimeOffset? since, int pageSize = 2)
     {
@@ -78,5 +80,39 @@ public abstract partial class LabelStoreContract
 
         Assert.Equal([new DuplicateMember(ids[1], ids[1], 1), new DuplicateMember(ids[1], ids[2], 0.96)], await Store.ReadDuplicateGroupsAsync(Outcomes.Model));
         Assert.Empty(await Store.ReadDuplicateGroupsAsync(OtherModel));
+    }
+
+    [Fact]
+    public async Task ReadEmbeddingDeletionsAsync_DeletedImagesAndEmbeddings_AreLoggedForTheirModel()
+    {
+        await Store.WriteBatchAsync([
+            WithVector(Outcomes.Labelled("https://acct.blob.core.windows.net/in/a.jpg", labels: ["cat"]), 0.1f),
+            WithVector(Outcomes.Labelled("https://acct.blob.core.windows.net/in/b.jpg", labels: ["cat"]), 0.2f),
+            WithVector(Outcomes.Labelled("https://acct.blob.core.windows.net/in/c.jpg", labels: ["cat"]), 0.3f)]);
+        var ids = (await ReadAllAsync(since: null)).Select(r => r.ImageId).ToArray();
+        var empty = await Store.ReadLatestEmbeddingDeletionAsync();
+
+        await ExecuteAsync("DELETE FROM images WHERE id = @Id", new { Id = ids[0] }); // Cascades to its embedding.
+        await ExecuteAsync("DELETE FROM embeddings WHERE image_id = @Id", new { Id = ids[1] });
+        var logged = await Store.ReadEmbeddingDeletionsAsync(Outcomes.Model, afterId: 0, deletedSince: null);
+        var latest = (await Store.ReadLatestEmbeddingDeletionAsync())!;
+        var pastTheEnd = await Store.ReadEmbeddingDeletionsAsync(Outcomes.Model, latest.Id, deletedSince: null);
+        var inTheWindow = await Store.ReadEmbeddingDeletionsAsync(Outcomes.Model, latest.Id, latest.DeletedAt - TimeSpan.FromMinutes(2));
+
+        Assert.Null(empty);
+        Assert.Equal([ids[0], ids[1]], logged.Select(d => d.ImageId));
+        Assert.Equal(logged[^1], latest);
+        Assert.InRange(latest.DeletedAt, DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow + TimeSpan.FromMinutes(5));
+        Assert.Empty(pastTheEnd);
+        Assert.Equal(logged, inTheWindow);
+        Assert.Empty(await Store.ReadEmbeddingDeletionsAsync(OtherModel, afterId: 0, deletedSince: null));
+        Assert.Equal([ids[2]], await Store.FindEmbeddedAsync([ids[0], ids[1], ids[2]], Outcomes.Model));
+        Assert.Empty(await Store.FindEmbeddedAsync([ids[2]], OtherModel));
+    }
+
+    private protected async Task ExecuteAsync(string sql, object? parameters = null)
+    {
+        await using var connection = await Store.OpenConnectionAsync(CancellationToken.None);
+        await connection.ExecuteAsync(sql, parameters);
     }
 }

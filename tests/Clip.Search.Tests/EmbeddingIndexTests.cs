@@ -73,6 +73,72 @@ public sealed class EmbeddingIndexTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Refresh_ImagesDeleted_DropsThemByTheDeletionLogAlone()
+    {
+        await StoreAsync("keep", 6);
+        await StoreAsync("gone", 2);
+        var built = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+        await _bed.ExecuteAsync("DELETE FROM images WHERE source_uri LIKE 'synthetic://gone/%'");
+
+        var refresh = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+
+        Assert.Equal((true, false), (built.Rebuilt, built.Swept));
+        Assert.Equal((2, 6L, false), (refresh.Dropped, refresh.Served, refresh.Swept));
+        using var index = EmbeddingIndex.Open(Folder, _bed.Model.ModelId)!;
+        Assert.Equal(6, index.Count);
+    }
+
+    [Fact]
+    public async Task Refresh_LoggedDeletionOfAnImageSqlStillHas_KeepsServingIt()
+    {
+        var ids = await StoreAsync("rows", 3);
+        await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+        await _bed.ExecuteAsync(
+            $"INSERT INTO embedding_deletions (model_id, image_id, deleted_at) VALUES ('{_bed.Model.ModelId}', {ids[0]}, '2000-01-01 00:00:00+00:00')");
+
+        var refresh = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+
+        Assert.Equal((0, 3L, false), (refresh.Dropped, refresh.Served, refresh.Swept));
+    }
+
+    [Fact]
+    public async Task Refresh_DeletedWithoutALogRow_DroppedByTheDailySweep()
+    {
+        await StoreAsync("rows", 4);
+        await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+        await _bed.ExecuteAsync("DROP TRIGGER embeddings_deleted");
+        await _bed.ExecuteAsync("DELETE FROM images WHERE source_uri = 'synthetic://rows/0'");
+
+        var sameDay = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+        _bed.Time.Offset = EmbeddingIndexBuilder.FullSweepEvery;
+        var nextDay = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+        var after = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+
+        Assert.Equal((0, 4L, false), (sameDay.Dropped, sameDay.Served, sameDay.Swept));
+        Assert.Equal((1, 3L, true), (nextDay.Dropped, nextDay.Served, nextDay.Swept));
+        Assert.False(after.Swept);
+    }
+
+    [Fact]
+    public async Task Refresh_IndexFromBeforeTheDeletionLog_SweepsOnceThenReadsTheLog()
+    {
+        await StoreAsync("rows", 3);
+        await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+        var manifest = Path.Combine(Folder, "index.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json.Remove("deletions");
+        json.Remove("swept_at");
+        File.WriteAllText(manifest, json.ToJsonString());
+        await _bed.ExecuteAsync("DELETE FROM images WHERE source_uri = 'synthetic://rows/1'");
+
+        var first = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+        var second = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+
+        Assert.Equal((false, true, 1, 2L), (first.Rebuilt, first.Swept, first.Dropped, first.Served));
+        Assert.False(second.Swept);
+    }
+
+    [Fact]
     public async Task Refresh_DamagedSegment_RebuildsFromSql()
     {
         await StoreAsync("rows", 6);

@@ -24,7 +24,10 @@ public sealed class SearchTestBed(string? indexRoot = null) : IAsyncLifetime, ID
 
     public string IndexRoot => indexRoot ?? _temp.File("index");
 
-    public ImageSearch Search => new(Store, IndexRoot);
+    /// <summary>The clock of index refreshes: the system's, moved on by hand.</summary>
+    public MovableTime Time { get; } = new();
+
+    public ImageSearch Search => new(Store, IndexRoot, Time);
 
     public string Database => _temp.File("clip.db");
 
@@ -133,4 +136,12 @@ public sealed class SearchTestBed(string? indexRoot = null) : IAsyncLifetime, ID
         EmbeddingMatrix.TryNormaliseInPlace(vector);
         return vector;
     }
+}
+
+/// <summary>The system clock plus an offset the test moves.</summary>
+public sealed class MovableTime : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
 }
