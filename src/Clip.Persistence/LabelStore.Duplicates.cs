@@ -7,13 +7,6 @@ public sealed partial class LabelStore
 {
     private const string DeleteDuplicatesSql = "DELETE FROM duplicate_groups WHERE model_id = @ModelId";
 
-    // An image deleted since the index was read is skipped rather than failing the whole write.
-    private const string InsertDuplicateSql = """
-        INSERT INTO duplicate_groups (model_id, image_id, group_id, cosine_to_first, min_cosine, found_at)
-        SELECT @ModelId, @ImageId, @GroupId, @CosineToFirst, @MinCosine, @Now
-        WHERE EXISTS (SELECT 1 FROM images WHERE id = @ImageId)
-        """;
-
     private const string ReadDuplicatesSql = """
         SELECT group_id AS GroupId, image_id AS ImageId, cosine_to_first AS CosineToFirst
         FROM duplicate_groups WHERE model_id = @ModelId ORDER BY group_id, image_id
@@ -27,11 +20,8 @@ public sealed partial class LabelStore
         await using var connection = await _dialect.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(DeleteDuplicatesSql, new { ModelId = modelId }, transaction, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(
-            InsertDuplicateSql,
-            members.Select(m => new { ModelId = modelId, m.ImageId, m.GroupId, m.CosineToFirst, MinCosine = minCosine, Now = now }),
-            transaction,
-            cancellationToken: cancellationToken));
+        // An image deleted since the index was read is skipped rather than failing the whole write.
+        await _dialect.InsertDuplicateGroupsAsync(connection, transaction, modelId, members, minCosine, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -3,14 +3,16 @@ using System.Globalization;
 using Clip.Persistence;
 using Clip.Search;
 using Clip.TestUtilities;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Clip.Benchmarks;
 
 /// <summary>
-/// <c>search [--images N] [--dimension 512] [--refresh 10000] [--queries 20] [--duplicates-up-to 200000]</c>: the search
-/// index on synthetic unit vectors in a SQLite results database: build, warm query latency, an incremental refresh,
-/// bytes per image, and <c>clip duplicates</c>' time. One in a hundred vectors gets a near-copy, so groups exist. Rows
+/// <c>search [--images N] [--dimension 512] [--refresh 10000] [--deletes 1000] [--queries 20] [--duplicates-up-to 200000]</c>:
+/// the search index on synthetic unit vectors in a SQLite results database: build, warm query latency, incremental
+/// refreshes (new rows and deleted images, by the deletion log and by the daily sweep), bytes per image, and
+/// <c>clip duplicates</c>' time. One in a hundred vectors gets a near-copy, so groups exist. Rows
 /// are timestamped as if workers wrote 100 images/s, so the refresh re-reads its overlap window's worth, as in use.
 /// </summary>
 internal static class SearchThroughput
@@ -22,6 +24,7 @@ internal static class SearchThroughput
         var refreshRows = Option(args, "--refresh", 10_000);
         var queries = Option(args, "--queries", 20);
         var duplicatesUpTo = Option(args, "--duplicates-up-to", 200_000);
+        var deletes = Option(args, "--deletes", 1_000);
         using var temp = new TemporaryDirectory();
         var model = "benchmark/random-unit-vectors";
         // Rows arrive as from workers labelling 100 images/s, so a refresh re-reads only its overlap window's worth.
@@ -35,7 +38,8 @@ internal static class SearchThroughput
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {images:N0} embeddings of {dimension} dimensions to SQLite in {timer.Elapsed.TotalSeconds:0.0} s (setup, not a product figure)"));
 
 
-        var search = new ImageSearch(store, temp.File("index"));
+        var refreshClock = new OffsetClock();
+        var search = new ImageSearch(store, temp.File("index"), refreshClock);
         timer.Restart();
         var built = await search.RefreshAsync(model, rebuild: true);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"index build from SQL: {built.Added:N0} images in {timer.Elapsed.TotalSeconds:0.00} s"));
@@ -81,13 +85,22 @@ internal static class SearchThroughput
         withSql.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"search with the hits described from SQL (open, rank, one SQL query): median {withSql[2]:0.0} ms"));
 
-        await WriteAsync(store, clock, model, dimension, images, refreshRows, random);
-        timer.Restart();
-        var refresh = await search.RefreshAsync(model);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"incremental refresh: {refresh.Added:N0} new rows in {timer.Elapsed.TotalSeconds:0.00} s (read {refresh.Read:N0}, now {refresh.Served:N0} served, compacted: {refresh.Compacted})"));
+        // The same work twice: new rows and deleted images, found by the deletion log, then a day later by comparing
+        // every id with SQL's (the daily sweep).
+        var written = images;
+        foreach (var sweep in new[] { false, true })
+        {
+            await WriteAsync(store, clock, model, dimension, written, refreshRows, random);
+            written += refreshRows;
+            await DeleteAsync(temp.File("clip.db"), deletes, written, random);
+            refreshClock.Offset = sweep ? EmbeddingIndexBuilder.FullSweepEvery : TimeSpan.Zero;
+            timer.Restart();
+            var refresh = await search.RefreshAsync(model);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"incremental refresh{(refresh.Swept ? ", every id compared with SQL's (the daily sweep)" : ", deletions from the log")}: {refresh.Added:N0} new rows and {refresh.Dropped:N0} deleted in {timer.Elapsed.TotalSeconds:0.00} s (read {refresh.Read:N0}, now {refresh.Served:N0} served, compacted: {refresh.Compacted})"));
+        }
 
-        if (images + refreshRows <= duplicatesUpTo)
+        if (written <= duplicatesUpTo)
         {
             timer.Restart();
             var (groups, indexed) = await search.FindDuplicatesAsync(model, refresh: false);
@@ -98,6 +111,25 @@ internal static class SearchThroughput
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB"));
         SqliteConnection.ClearAllPools();
         return 0;
+    }
+
+    /// <summary>Deletes <paramref name="count"/> random images of the first <paramref name="written"/>, as a user cleaning up would.</summary>
+    private static async Task DeleteAsync(string database, int count, int written, Random random)
+    {
+        await using var connection = new SqliteConnection($"Data Source={database};Foreign Keys=True");
+        await connection.OpenAsync();
+        var sources = Enumerable.Range(0, count).Select(_ => $"https://bench.blob.core.windows.net/images/{random.Next(written)}.jpg").ToArray();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync("DELETE FROM images WHERE source_uri = @Source", sources.Select(s => new { Source = s }), transaction);
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>The system clock, moved on by hand to make a refresh's daily sweep due.</summary>
+    private sealed class OffsetClock : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
     }
 
     private static async Task WriteAsync(LabelStore store, FlowClock clock, string model, int dimension, int first, int count, Random random)

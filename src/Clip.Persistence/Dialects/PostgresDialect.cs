@@ -31,6 +31,16 @@ internal sealed class PostgresDialect : SqlDialect
             dim = excluded.dim, vector = excluded.vector, created_at = excluded.created_at
         """;
 
+    private const string InsertDuplicatesSql = """
+        INSERT INTO duplicate_groups (model_id, image_id, group_id, cosine_to_first, min_cosine, found_at)
+        SELECT @ModelId, u.image_id, u.group_id, u.cosine_to_first, @MinCosine, @Now
+        FROM unnest(@ImageIds::bigint[], @GroupIds::bigint[], @Cosines::double precision[]) AS u (image_id, group_id, cosine_to_first)
+        WHERE EXISTS (SELECT 1 FROM images WHERE id = u.image_id)
+        """;
+
+    // Each statement's arrays stay a few megabytes.
+    private const int DuplicatesPerStatement = 50_000;
+
     // Row locks in one order, so two promoters queue instead of deadlocking; new heads are unpromoted and need none.
     private const string LockHeadsSql = """
         SELECT version FROM heads WHERE model_id = @ModelId AND taxonomy_version = @TaxonomyVersion
@@ -112,6 +122,24 @@ internal sealed class PostgresDialect : SqlDialect
             Now = now,
         };
         await connection.ExecuteAsync(new CommandDefinition(UpsertEmbeddingsSql, columns, transaction, cancellationToken: cancellationToken));
+    }
+
+    public override async Task InsertDuplicateGroupsAsync(
+        DbConnection connection, DbTransaction transaction, string modelId, IReadOnlyList<DuplicateMember> members, double minCosine, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in members.Chunk(DuplicatesPerStatement))
+        {
+            var columns = new
+            {
+                ModelId = modelId,
+                ImageIds = chunk.Select(m => m.ImageId).ToArray(),
+                GroupIds = chunk.Select(m => m.GroupId).ToArray(),
+                Cosines = chunk.Select(m => m.CosineToFirst).ToArray(),
+                MinCosine = minCosine,
+                Now = now,
+            };
+            await connection.ExecuteAsync(new CommandDefinition(InsertDuplicatesSql, columns, transaction, cancellationToken: cancellationToken));
+        }
     }
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();

@@ -44,6 +44,10 @@ internal abstract class SqlDialect : IAsyncDisposable, IDisposable
     /// <summary>Inserts or replaces embeddings; at most one row per (image, model).</summary>
     public abstract Task UpsertEmbeddingsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<EmbeddingRow> embeddings, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Inserts a model's near-duplicate group members, skipping images deleted since they were read.</summary>
+    public abstract Task InsertDuplicateGroupsAsync(
+        DbConnection connection, DbTransaction transaction, string modelId, IReadOnlyList<DuplicateMember> members, double minCosine, DateTimeOffset now, CancellationToken cancellationToken);
+
     public abstract ValueTask DisposeAsync();
 
     public abstract void Dispose();

@@ -24,6 +24,12 @@ internal sealed class SqliteDialect : SqlDialect
             dim = excluded.dim, vector = excluded.vector, created_at = excluded.created_at
         """;
 
+    private const string InsertDuplicateSql = """
+        INSERT INTO duplicate_groups (model_id, image_id, group_id, cosine_to_first, min_cosine, found_at)
+        SELECT @ModelId, @ImageId, @GroupId, @CosineToFirst, @MinCosine, @Now
+        WHERE EXISTS (SELECT 1 FROM images WHERE id = @ImageId)
+        """;
+
     private readonly string _connectionString;
     private readonly bool _inMemory;
 
@@ -88,6 +94,13 @@ internal sealed class SqliteDialect : SqlDialect
     {
         var rows = embeddings.Select(e => new { e.ImageId, e.ModelId, e.Dim, e.Vector, Now = now });
         await connection.ExecuteAsync(new CommandDefinition(UpsertEmbeddingSql, rows, transaction, cancellationToken: cancellationToken));
+    }
+
+    public override async Task InsertDuplicateGroupsAsync(
+        DbConnection connection, DbTransaction transaction, string modelId, IReadOnlyList<DuplicateMember> members, double minCosine, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rows = members.Select(m => new { ModelId = modelId, m.ImageId, m.GroupId, m.CosineToFirst, MinCosine = minCosine, Now = now });
+        await connection.ExecuteAsync(new CommandDefinition(InsertDuplicateSql, rows, transaction, cancellationToken: cancellationToken));
     }
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
