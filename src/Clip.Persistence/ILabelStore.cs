@@ -34,8 +34,8 @@ public interface ILabelStore : ISharedClassMatrixStore
         IReadOnlyCollection<ImageVersion> images, string modelId, string taxonomyVersion, string? headVersion, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Streams a model's embeddings in image id order, <paramref name="pageSize"/> rows per query: all of them, or only
-    /// those written at or after <paramref name="changedSince"/>.
+    /// Streams a model's embeddings, <paramref name="pageSize"/> rows per query: all of them in image id order, or only
+    /// those written at or after <paramref name="changedSince"/>, in the order they were written (then by id).
     /// </summary>
     IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(string modelId, DateTimeOffset? changedSince, int pageSize = 2048, CancellationToken cancellationToken = default);
 

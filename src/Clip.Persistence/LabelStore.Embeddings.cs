@@ -7,8 +7,9 @@ namespace Clip.Persistence;
 /// <summary>Reading embeddings back: for the search index (refreshes, deletions) and for describing its hits.</summary>
 public sealed partial class LabelStore
 {
-    // Keyset pagination on image id: over all the model's rows (ix_embeddings_model_image), or over those changed since
-    // the watermark (ix_embeddings_model_created, few). Two statements, so each gets the plan for its index.
+    // Keyset pagination along an index: over all the model's rows by image id (ix_embeddings_model_image), or over those
+    // changed since the watermark by (created_at, image_id) (ix_embeddings_model_created), so a page reads its own rows
+    // and no others: ordering the few changed rows by id would walk every id, or sort all of them for every page.
     private const string ReadAllEmbeddingsSql = """
         SELECT e.image_id AS ImageId, i.source_uri AS SourceUri, e.vector AS Vector, e.created_at AS CreatedAt
         FROM embeddings e JOIN images i ON i.id = e.image_id
@@ -20,8 +21,8 @@ public sealed partial class LabelStore
     private const string ReadChangedEmbeddingsSql = """
         SELECT e.image_id AS ImageId, i.source_uri AS SourceUri, e.vector AS Vector, e.created_at AS CreatedAt
         FROM embeddings e JOIN images i ON i.id = e.image_id
-        WHERE e.model_id = @ModelId AND e.created_at >= @Since AND e.image_id > @After
-        ORDER BY e.image_id
+        WHERE e.model_id = @ModelId AND (e.created_at, e.image_id) > (@AfterTime, @After)
+        ORDER BY e.created_at, e.image_id
         LIMIT @Limit
         """;
 
@@ -69,15 +70,17 @@ public sealed partial class LabelStore
         """;
 
     /// <summary>
-    /// Streams a model's embeddings in image id order, <paramref name="pageSize"/> rows per query: all of them, or only
-    /// those written at or after <paramref name="changedSince"/>.
+    /// Streams a model's embeddings, <paramref name="pageSize"/> rows per query: all of them in image id order, or only
+    /// those written at or after <paramref name="changedSince"/>, in the order they were written (then by id).
     /// </summary>
     public async IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(
         string modelId, DateTimeOffset? changedSince, int pageSize = 2048, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
-        var after = 0L;
+        // The changed rows start just before (changedSince, 0); then each page starts after the last row's own values.
+        var after = changedSince is null ? 0L : -1L;
+        object? afterTime = changedSince;
         while (true)
         {
             List<EmbeddingRead> page;
@@ -85,7 +88,7 @@ public sealed partial class LabelStore
             {
                 page = [.. await connection.QueryAsync<EmbeddingRead>(new CommandDefinition(
                     changedSince is null ? ReadAllEmbeddingsSql : ReadChangedEmbeddingsSql,
-                    new { ModelId = modelId, Since = changedSince, After = after, Limit = pageSize },
+                    new { ModelId = modelId, AfterTime = afterTime, After = after, Limit = pageSize },
                     cancellationToken: cancellationToken))];
             }
 
@@ -99,7 +102,7 @@ public sealed partial class LabelStore
                 yield break;
             }
 
-            after = page[^1].ImageId;
+            (after, afterTime) = (page[^1].ImageId, page[^1].CreatedAt);
         }
     }
 

@@ -118,7 +118,7 @@ public static class EmbeddingIndexBuilder
 
         try
         {
-            // 1. What changed since the watermark: streamed to a new segment, newest version per source (ids ascend).
+            // 1. What changed since the watermark (all, on a rebuild): streamed to a new segment, newest version per source.
             await foreach (var embedding in store.ReadEmbeddingsAsync(modelId, previous - Overlap, cancellationToken: ct))
             {
                 read++;
@@ -140,15 +140,21 @@ public static class EmbeddingIndexBuilder
 
                 writer ??= new IndexSegment.Writer(Path.Combine(folder, name), modelId, dimension);
                 var source = SourceHash(embedding.SourceUri);
-                if (pendingBySource.TryGetValue(source, out var older))
+                var newest = true; // The highest image id of a source is its newest version, whenever it was embedded.
+                if (pendingBySource.TryGetValue(source, out var other))
                 {
-                    pendingDropped[older] = true;
+                    newest = pending[other].Id < embedding.ImageId;
+                    pendingDropped[other] |= newest;
                 }
 
-                pendingBySource[source] = pending.Count;
+                if (newest)
+                {
+                    pendingBySource[source] = pending.Count;
+                }
+
                 pendingById[embedding.ImageId] = pending.Count;
                 pending.Add((embedding.ImageId, source));
-                pendingDropped.Add(false);
+                pendingDropped.Add(!newest);
                 writer.Add(embedding.ImageId, source, embedding.Vector);
             }
 
@@ -164,17 +170,18 @@ public static class EmbeddingIndexBuilder
                         continue;
                     }
 
-                    var id = segment.Ids[row];
+                    var (id, source) = (segment.Ids[row], segment.Sources[row]);
+                    var gone = isGone(id);
                     if (pendingById.TryGetValue(id, out var again) && !pendingDropped[again])
                     {
                         replaced++; // Embedded again (labelled again): the new row replaces it.
                     }
-                    else if (pendingBySource.TryGetValue(segment.Sources[row], out var version) && !pendingDropped[version] && pending[version].Id < id)
+                    else if (!gone && pendingBySource.TryGetValue(source, out var version) && !pendingDropped[version] && pending[version].Id < id)
                     {
                         pendingDropped[version] = true; // An older version of a source served newer.
                         continue;
                     }
-                    else if (!isGone(id) && !pendingBySource.ContainsKey(segment.Sources[row]))
+                    else if (!gone && !pendingBySource.ContainsKey(source))
                     {
                         continue;
                     }
@@ -211,7 +218,7 @@ public static class EmbeddingIndexBuilder
             var compact = entries.Count > MaxSegments || droppedTotal > rows * MaxDroppedShare;
             if (compact)
             {
-                entries = [Compact(folder, modelId, dimension, entries)];
+                entries = [Compact(folder, modelId, dimension, entries, segments.Select(x => x.Segment))];
             }
 
             var sweptAt = sweep || manifest is null ? now : manifest.SweptAt;
@@ -277,14 +284,17 @@ public static class EmbeddingIndexBuilder
         return gone.Contains;
     }
 
-    /// <summary>Every served row of <paramref name="entries"/> into one new segment, in their order.</summary>
-    private static SegmentEntry Compact(string folder, string modelId, int dimension, List<SegmentEntry> entries)
+    /// <summary>Every served row of <paramref name="entries"/> into one new segment, in their order; segments already open are read as they are.</summary>
+    private static SegmentEntry Compact(string folder, string modelId, int dimension, List<SegmentEntry> entries, IEnumerable<IndexSegment> open)
     {
         var name = NewSegmentName();
         using var writer = new IndexSegment.Writer(Path.Combine(folder, name), modelId, dimension);
+        var byFile = open.ToDictionary(s => Path.GetFileName(s.Path), StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            using var segment = IndexSegment.Open(folder, entry, modelId, dimension);
+            var opened = byFile.GetValueOrDefault(entry.File);
+            using var owned = opened is null ? IndexSegment.Open(folder, entry, modelId, dimension) : null;
+            var segment = opened ?? owned!;
             for (var row = 0; row < segment.Count; row++)
             {
                 if (!entry.IsDropped(row))

@@ -139,6 +139,25 @@ public sealed class EmbeddingIndexTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Refresh_NewestVersionDeletedAsAnOlderOneIsRelabelled_ServesTheOlderOne()
+    {
+        var star = SearchTestBed.Png("red", "star", _random);
+        var v1 = await _bed.StoreAsync([("synthetic://versioned", "v1", star, "star")]);
+        var v2 = await _bed.StoreAsync([("synthetic://versioned", "v2", SearchTestBed.Png("blue", "circle", _random), "circle")]);
+        var before = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+        await _bed.ExecuteAsync($"DELETE FROM images WHERE id = {v2[0]}");
+        await Task.Delay(10);
+        await _bed.StoreAsync([("synthetic://versioned", "v1", star, "star")]);
+
+        var after = await _bed.Search.RefreshAsync(_bed.Model.ModelId);
+
+        Assert.Equal(1L, before.Served);
+        Assert.Equal(1L, after.Served);
+        using var index = EmbeddingIndex.Open(Folder, _bed.Model.ModelId)!;
+        Assert.Equal(v1[0], Assert.Single(index.Rows()).ImageId);
+    }
+
+    [Fact]
     public async Task Refresh_DamagedSegment_RebuildsFromSql()
     {
         await StoreAsync("rows", 6);

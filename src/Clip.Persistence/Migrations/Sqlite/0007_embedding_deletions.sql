@@ -16,3 +16,7 @@ BEGIN
     INSERT INTO embedding_deletions (model_id, image_id, deleted_at)
     VALUES (old.model_id, old.image_id, strftime('%Y-%m-%d %H:%M:%f', 'now') || '+00:00');
 END;
+
+-- The changed rows are read page by page in (created_at, image_id) order, straight off this index.
+DROP INDEX ix_embeddings_model_created;
+CREATE INDEX ix_embeddings_model_created ON embeddings (model_id, created_at, image_id);
