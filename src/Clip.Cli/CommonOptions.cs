@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Clip.Inference;
+using Clip.Inference.Bundles;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
 
@@ -18,6 +19,12 @@ internal static class CommonOptions
     {
         Description = "Execution provider: auto (CUDA if it loads, else CPU), cpu or cuda",
         DefaultValueFactory = _ => ExecutionDevice.Auto,
+    };
+
+    public static Option<ModelPrecision> Precision() => new("--precision")
+    {
+        Description = "Variant of each tower: fp32, int8 (*_quantized.onnx), fp16 (*_fp16.onnx), or auto (fp16 on CUDA, int8 on CPU, where the bundle has them)",
+        DefaultValueFactory = _ => ModelPrecision.Fp32,
     };
 
     public static Option<JpegDecode> JpegDecode() => new("--jpeg-decode")

@@ -46,11 +46,29 @@ public sealed class ClipModel : IDisposable
     internal static ClipModel Load(InferenceOptions options, ImageLimits limits, ILoggerFactory loggerFactory, bool padPromptsToContextLength)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        return Load(options, limits, loggerFactory, new OnnxSessionFactory(options, loggerFactory.CreateLogger<OnnxSessionFactory>()), padPromptsToContextLength);
+    }
+
+    /// <summary>Loads with the given sessions: tests hand in one whose CUDA provider is stubbed.</summary>
+    internal static ClipModel Load(InferenceOptions options, ImageLimits limits, ILoggerFactory loggerFactory, OnnxSessionFactory sessions, bool padPromptsToContextLength)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        var bundle = ModelBundle.Load(options.ModelPath);
+        ArgumentNullException.ThrowIfNull(sessions);
+        var available = ModelBundle.Load(options.ModelPath);
+        var device = sessions.ResolveDevice();
+        var bundle = PrecisionChoice.Apply(available, options.Precision, device);
+        Log.PrecisionChosen(
+            loggerFactory.CreateLogger<ClipModel>(),
+            ModelBundle.Name(options.Precision),
+            device.ToString(),
+            ModelBundle.Name(bundle.VisionPrecision),
+            Path.GetFileName(bundle.VisionModelPath),
+            ModelBundle.Name(bundle.TextPrecision),
+            Path.GetFileName(bundle.TextModelPath));
         var vocabulary = bundle.LoadVocabulary();
-        var sessions = new OnnxSessionFactory(options, loggerFactory.CreateLogger<OnnxSessionFactory>());
         var images = new ClipImageEncoder(bundle, sessions);
         ClipTextEncoder? texts = null;
         try

@@ -23,6 +23,11 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Information, "Loaded model {ModelId} from {Directory} on {Device} (embedding width {Dimension})")]
     public static partial void ModelLoaded(ILogger logger, string modelId, string directory, string device, int dimension);
 
+    [LoggerMessage(13, LogLevel.Information,
+        "Precision {Requested} on {Device}: image tower {VisionPrecision} ({VisionFile}), text tower {TextPrecision} ({TextFile})")]
+    public static partial void PrecisionChosen(
+        ILogger logger, string requested, string device, string visionPrecision, string visionFile, string textPrecision, string textFile);
+
     [LoggerMessage(5, LogLevel.Information, "JPEG images are decoded by libjpeg-turbo, as in Pillow")]
     public static partial void JpegDecodedByLibjpegTurbo(ILogger logger);
 

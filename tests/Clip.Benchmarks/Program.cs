@@ -12,6 +12,11 @@ if (args is ["prompts", .. var promptOptions])
     return PromptThroughput.Run(promptOptions);
 }
 
+if (args is ["precision", .. var precisionOptions])
+{
+    return PrecisionThroughput.Run(precisionOptions);
+}
+
 if (args is ["preprocess", .. var preprocessOptions])
 {
     return PreprocessThroughput.Run(preprocessOptions);

@@ -66,6 +66,37 @@ public sealed class ImageCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Embed_PrecisionInt8_RunsTheQuantisedTowersCloseToFloat32UnderTheirOwnModelId()
+    {
+        var fp32 = await CliProcess.RunAsync("embed", "--json", "--device", "cpu", Sample("red-circle.png"), Sample("yellow-star.jpg"));
+        var int8 = await CliProcess.RunAsync("embed", "--json", "--device", "cpu", "--precision", "int8", Sample("red-circle.png"), Sample("yellow-star.jpg"));
+
+        Assert.Equal((0, 0), (fp32.ExitCode, int8.ExitCode));
+        var reference = fp32.OutputLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var quantised = int8.OutputLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Matches(@"^clip-workers/tiny-clip-v1@sha256:[0-9a-f]{16}\+vision-int8\+text-int8$", quantised[0].GetProperty("model").GetString());
+        for (var i = 0; i < 2; i++)
+        {
+            float[] a = [.. reference[i].GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle())];
+            float[] b = [.. quantised[i].GetProperty("embedding").EnumerateArray().Select(e => e.GetSingle())];
+            Assert.NotEqual(a, b);
+            Assert.True(TensorPrimitives.CosineSimilarity(a, b) >= 0.99f, $"cosine {TensorPrimitives.CosineSimilarity(a, b)}");
+        }
+    }
+
+    [Fact]
+    public async Task Embed_PrecisionTheBundleLacks_FailsNamingTheMissingFile()
+    {
+        var bundle = _temp.CopyFrom(TestPaths.BundledModel, "bundle");
+        File.Delete(Path.Combine(bundle, "onnx", "vision_model_fp16.onnx"));
+
+        var result = await CliProcess.RunAsync("embed", "--device", "cpu", "--precision", "fp16", "--model", bundle, Sample("red-circle.png"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(Path.Combine(bundle, "onnx", "vision_model_fp16.onnx"), result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Embed_OneBadImageAmongGood_EmbedsTheRestAndExitsNonZero()
     {
         var empty = _temp.File("empty.png");

@@ -46,6 +46,29 @@ public sealed class WorkerDeploymentTests
     }
 
     [Fact]
+    public async Task Worker_Precision_DefaultsToFp32AndReachesTheWorkerAndTheRetrainingJob()
+    {
+        var byDefault = await Helm.RenderAsync(ChartValues.DefaultsWithRequired);
+        var int8 = await Helm.RenderAsync(ChartValues.DefaultsWithRequired.With("inference.precision=int8"));
+
+        Assert.Equal("fp32", PodSpecs.EnvValue(PodSpecs.Container(byDefault.One("Deployment"), "worker"), "Clip__Inference__Precision"));
+        Assert.Equal("int8", PodSpecs.EnvValue(PodSpecs.Container(int8.One("Deployment"), "worker"), "Clip__Inference__Precision"));
+        Assert.Equal("int8", PodSpecs.EnvValue(PodSpecs.Container(int8.One("CronJob"), "retraining"), "Clip__Inference__Precision"));
+    }
+
+    [Fact]
+    public async Task Worker_PrecisionAuto_IsRefusedWhileRetrainingWouldResolveItOtherwise()
+    {
+        var withRetraining = await Helm.TemplateAsync(ChartValues.DefaultsWithRequired.With("inference.precision=auto"));
+        var (_, _, worker) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired), "inference.precision=auto", "retraining.enabled=false");
+
+        Assert.NotEqual(0, withRetraining.ExitCode);
+        Assert.Contains("inference.precision auto resolves per node", withRetraining.Output, StringComparison.Ordinal);
+        Assert.Equal("auto", PodSpecs.EnvValue(worker, "Clip__Inference__Precision"));
+        Assert.Contains("/inference/precision", await Helm.RefusalAsync(ChartValues.DefaultsWithRequired.With("inference.precision=int4")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Worker_MaxDeliveryCountMatchesTheQueuesAndTheRetryBudgetIsPassedOn()
     {
         var (_, _, worker) = await RenderAsync(nameof(ChartValues.DefaultsWithRequired));

@@ -1,3 +1,4 @@
+using Clip.Inference.Bundles;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
 using Clip.Inference.ZeroShot;
@@ -30,6 +31,25 @@ public sealed class InferenceServiceCollectionExtensionsTests
         Assert.Matches("^clip-workers/tiny-clip-v1@sha256:[0-9a-f]{16}$", model.ModelId);
         Assert.Equal(ExecutionDevice.Cpu, model.ImageEncoder.Device);
         Assert.Same(model, services.GetRequiredService<ClipModel>());
+    }
+
+    [Fact]
+    public void AddClipInference_PrecisionAutoOnCpu_LoadsTheBundledModelsInt8Towers()
+    {
+        using var services = Build(new() { ["Clip:Inference:Device"] = "cpu", ["Clip:Inference:Precision"] = "auto" });
+
+        var model = services.GetRequiredService<ClipModel>();
+
+        Assert.Equal((ModelPrecision.Int8, ModelPrecision.Int8), (model.Bundle.VisionPrecision, model.Bundle.TextPrecision));
+        Assert.EndsWith("+vision-int8+text-int8", model.ModelId, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddClipInference_NoPrecisionSetting_KeepsFloat32()
+    {
+        using var services = Build(new() { ["Clip:Inference:Device"] = "cpu" });
+
+        Assert.Equal(ModelPrecision.Fp32, services.GetRequiredService<IOptions<InferenceOptions>>().Value.Precision);
     }
 
     [Fact]

@@ -126,6 +126,9 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- fail "sources.allowedContainers needs at least one https://<account>.blob.core.windows.net/<container> entry" }}
 {{- end }}
 {{- $_ := required "database.connectionStringSecret.name is required: an existing Secret with the database connection string" .Values.database.connectionStringSecret.name }}
+{{- if and (eq .Values.inference.precision "auto") .Values.retraining.enabled }}
+{{- fail "inference.precision auto resolves per node (fp16 on GPU workers, int8 in the CPU retraining job), so retraining would look for another model id's embeddings: set fp32, int8 or fp16, or retraining.enabled=false" }}
+{{- end }}
 {{- if .Values.workloadIdentity.enabled }}
 {{- $_ := required "workloadIdentity.clientId is required while workloadIdentity.enabled is true" .Values.workloadIdentity.clientId }}
 {{- with .Values.workloadIdentity.namespace }}

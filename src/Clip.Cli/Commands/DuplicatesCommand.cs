@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Clip.Inference.Bundles;
+using Clip.Inference.Encoders;
 using Clip.Search;
 
 namespace Clip.Cli.Commands;
@@ -20,9 +21,14 @@ internal static class DuplicatesCommand
         var index = new Option<string>("--index") { Description = "Folder of the search indexes (one per model)", DefaultValueFactory = _ => SearchCommand.DefaultIndexRoot() };
         var db = ResultsDatabase.Option();
         var model = CommonOptions.Model();
+        var precision = new Option<ModelPrecision>("--precision")
+        {
+            Description = "The precision the images were labelled with: fp32, int8 or fp16, or auto as it resolves on CPU",
+            DefaultValueFactory = _ => ModelPrecision.Fp32,
+        };
         var command = new Command("duplicates", "Find groups of near-identical images among one model's stored embeddings and write them to duplicate_groups")
         {
-            minCosine, show, noRefresh, index, db, model,
+            minCosine, show, noRefresh, index, db, model, precision,
         };
         command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
@@ -34,7 +40,7 @@ internal static class DuplicatesCommand
 
             using var loggers = CliLogging.CreateFactory();
             await using var store = await ResultsDatabase.OpenExistingAsync(result.GetValue(db)!, loggers, cancellationToken);
-            var modelId = ModelBundle.Load(result.GetValue(model)!).VersionedModelId;
+            var modelId = PrecisionChoice.Apply(ModelBundle.Load(result.GetValue(model)!), result.GetValue(precision), ExecutionDevice.Cpu).VersionedModelId;
             var search = new ImageSearch(store, result.GetValue(index)!);
             var (groups, indexed) = await search.FindDuplicatesAsync(modelId, threshold, refresh: !result.GetValue(noRefresh), cancellationToken);
             var copies = groups.Sum(g => g.Members.Count - 1);

@@ -19,11 +19,12 @@ internal static class EmbedCommand
         var model = CommonOptions.Model();
         var jpegDecode = CommonOptions.JpegDecode();
         var device = CommonOptions.Device();
-        var command = new Command("embed", "Print the L2-normalised CLIP embedding of each image") { images, json, model, device, jpegDecode };
+        var precision = CommonOptions.Precision();
+        var command = new Command("embed", "Print the L2-normalised CLIP embedding of each image") { images, json, model, device, precision, jpegDecode };
         command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
             using var loggers = CliLogging.CreateFactory();
-            var options = new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) };
+            var options = new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device), Precision = result.GetValue(precision) };
             var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
             using var clip = ClipModel.Load(options, limits, loggers);
             var batch = new ImageBatch(clip, BatchSize);

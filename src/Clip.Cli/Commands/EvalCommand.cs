@@ -29,12 +29,13 @@ internal static class EvalCommand
         var model = CommonOptions.Model();
         var jpegDecode = CommonOptions.JpegDecode();
         var device = CommonOptions.Device();
-        var command = new Command("eval", "Measure a taxonomy's zero-shot accuracy on labelled images: top-1, top-5, mean per-class recall, confusions") { folder, taxonomyOption, single, model, device, jpegDecode };
+        var precision = CommonOptions.Precision();
+        var command = new Command("eval", "Measure a taxonomy's zero-shot accuracy on labelled images: top-1, top-5, mean per-class recall, confusions") { folder, taxonomyOption, single, model, device, precision, jpegDecode };
         command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
             using var loggers = CliLogging.CreateFactory();
             var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
-            using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, limits, loggers);
+            using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device), Precision = result.GetValue(precision) }, limits, loggers);
             var taxonomy = StandardTaxonomies.Load(result.GetValue(taxonomyOption)!, clip.Tokenizer);
             var baseline = SingleTemplate(taxonomy, result.GetValue(single)!, clip);
             var (embeddings, truth) = await EmbedFolderAsync(clip, limits, result.GetValue(folder)!, taxonomy, cancellationToken);

@@ -36,7 +36,8 @@ internal static class LabelCommand
         var model = CommonOptions.Model();
         var jpegDecode = CommonOptions.JpegDecode();
         var device = CommonOptions.Device();
-        var command = new Command("label", "Label images with a taxonomy and write the results to SQL") { paths, taxonomyOption, headOption, db, batch, json, model, device, jpegDecode };
+        var precision = CommonOptions.Precision();
+        var command = new Command("label", "Label images with a taxonomy and write the results to SQL") { paths, taxonomyOption, headOption, db, batch, json, model, device, precision, jpegDecode };
         command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
             var batchSize = result.GetValue(batch);
@@ -48,7 +49,7 @@ internal static class LabelCommand
             var files = FindImages(result.GetValue(paths)!);
             using var loggers = CliLogging.CreateFactory();
             var limits = new ImageLimits { JpegDecode = result.GetValue(jpegDecode) };
-            using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, limits, loggers);
+            using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device), Precision = result.GetValue(precision) }, limits, loggers);
             var cache = new ClassMatrixCache(ZeroShotOptions.DefaultCacheDirectory(), loggers.CreateLogger<ClassMatrixCache>());
             await using var store = new LabelStore(Database(result.GetValue(db)!), loggers.CreateLogger<LabelStore>());
             await store.MigrateAsync(cancellationToken);

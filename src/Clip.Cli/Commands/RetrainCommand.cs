@@ -32,7 +32,8 @@ internal static class RetrainCommand
         };
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
-        var command = new Command("retrain", "Train a classifier head from verified labels and promote it if its gain over the current best is shown to clear the margin") { taxonomy, db, seed, margin, confidence, model, device };
+        var precision = CommonOptions.Precision();
+        var command = new Command("retrain", "Train a classifier head from verified labels and promote it if its gain over the current best is shown to clear the margin") { taxonomy, db, seed, margin, confidence, model, device, precision };
         command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
             if (result.GetValue(margin) is not (>= 0 and <= 1))
@@ -47,7 +48,7 @@ internal static class RetrainCommand
 
             using var loggers = CliLogging.CreateFactory();
             await using var store = await ResultsDatabase.OpenExistingAsync(result.GetValue(db)!, loggers, cancellationToken);
-            using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, new ImageLimits(), loggers);
+            using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device), Precision = result.GetValue(precision) }, new ImageLimits(), loggers);
             var job = new RetrainingJob(
                 clip,
                 new ClassMatrixCache(ZeroShotOptions.DefaultCacheDirectory(), loggers.CreateLogger<ClassMatrixCache>()),

@@ -38,9 +38,10 @@ internal static class SearchCommand
         var json = CommonOptions.Json();
         var model = CommonOptions.Model();
         var device = CommonOptions.Device();
+        var precision = CommonOptions.Precision();
         var command = new Command("search", "Rank the labelled images by how well they match a text or an example image")
         {
-            text, image, template, top, minCosine, label, taxonomy, since, db, json, model, device, noRefresh, rebuild, index,
+            text, image, template, top, minCosine, label, taxonomy, since, db, json, model, device, precision, noRefresh, rebuild, index,
         };
         command.SetAction((result, cancellationToken) => CommandFailure.RunAsync(async () =>
         {
@@ -62,7 +63,7 @@ internal static class SearchCommand
 
             using var loggers = CliLogging.CreateFactory();
             await using var store = await ResultsDatabase.OpenExistingAsync(result.GetValue(db)!, loggers, cancellationToken);
-            using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device) }, new ImageLimits(), loggers);
+            using var clip = ClipModel.Load(new InferenceOptions { ModelPath = result.GetValue(model)!, Device = result.GetValue(device), Precision = result.GetValue(precision) }, new ImageLimits(), loggers);
             var search = new ImageSearch(store, result.GetValue(index)!);
             var refresh = result.GetValue(rebuild) ? await search.RefreshAsync(clip.ModelId, rebuild: true, cancellationToken) : null;
             var fresh = refresh is null && !result.GetValue(noRefresh);

@@ -7,27 +7,80 @@ namespace Clip.Inference.Bundles;
 /// <summary>
 /// A CLIP model on disk, in the layout of the common Hugging Face ONNX exports:
 /// <c>onnx/vision_model.onnx</c>, <c>onnx/text_model.onnx</c>, <c>preprocessor_config.json</c>,
-/// <c>config.json</c> and the tokenizer files.
+/// <c>config.json</c> and the tokenizer files, with any precision variants of the towers beside them
+/// (<c>onnx/vision_model_quantized.onnx</c>, <c>onnx/vision_model_fp16.onnx</c>, ...).
 /// </summary>
+/// <remarks>
+/// A loaded bundle names float32 towers; <see cref="WithPrecisions"/> names the variants a model should run instead.
+/// </remarks>
 public sealed record ModelBundle(
     string DirectoryPath,
     string ModelId,
     float LogitScale,
     PreprocessorConfig Preprocessor,
-    string VisionModelPath,
-    string TextModelPath,
+    TowerFiles VisionFiles,
+    TowerFiles TextFiles,
     TokenizerFiles Tokenizer)
 {
-    private readonly Lazy<string> _fingerprint = new(() => ComputeFingerprint(VisionModelPath, TextModelPath));
+    // Keyed by the files it hashed, so that a copy naming other files never reports the original's fingerprint.
+    private FingerprintOfFiles? _fingerprint;
+
+    /// <summary>The precision of the image tower this bundle names.</summary>
+    public ModelPrecision VisionPrecision { get; private init; } = ModelPrecision.Fp32;
+
+    /// <summary>The precision of the text tower this bundle names.</summary>
+    public ModelPrecision TextPrecision { get; private init; } = ModelPrecision.Fp32;
+
+    /// <summary>The image tower's ONNX file in <see cref="VisionPrecision"/>.</summary>
+    public string VisionModelPath => VisionFiles.PathOf(VisionPrecision);
+
+    /// <summary>The text tower's ONNX file in <see cref="TextPrecision"/>.</summary>
+    public string TextModelPath => TextFiles.PathOf(TextPrecision);
 
     /// <summary>
-    /// SHA-256 of both ONNX files (first 16 hex digits): two exports that share a model id in their
-    /// config but differ in weights never share cached class matrices or results.
+    /// SHA-256 of both ONNX files that run (first 16 hex digits), so that two exports that share a model id in their config
+    /// but differ in weights never share cached class matrices or results; with a variant in either tower, the two
+    /// precisions follow (<c>+vision-int8+text-fp32</c>), so that a reader of the results sees them too. Float32 towers add
+    /// nothing, so results stored before variants existed keep their model id.
     /// </summary>
-    public string Fingerprint => _fingerprint.Value;
+    public string Fingerprint
+    {
+        get
+        {
+            var (vision, text) = (VisionModelPath, TextModelPath);
+            var cached = _fingerprint;
+            if (cached is null || cached.VisionPath != vision || cached.TextPath != text)
+            {
+                cached = new FingerprintOfFiles(vision, text, ComputeFingerprint(vision, text));
+                _fingerprint = cached;
+            }
+
+            return VisionPrecision == ModelPrecision.Fp32 && TextPrecision == ModelPrecision.Fp32
+                ? cached.Value
+                : $"{cached.Value}+vision-{Name(VisionPrecision)}+text-{Name(TextPrecision)}";
+        }
+    }
 
     /// <summary>What results and caches record as the model: the id with the weights' fingerprint.</summary>
     public string VersionedModelId => $"{ModelId}@{Fingerprint}";
+
+    /// <summary>
+    /// The same bundle naming the given variant of each tower; one the bundle lacks throws
+    /// <see cref="ModelBundleException"/> naming the file expected.
+    /// </summary>
+    public ModelBundle WithPrecisions(ModelPrecision vision, ModelPrecision text)
+    {
+        VisionFiles.PathOf(vision);
+        TextFiles.PathOf(text);
+        return new ModelBundle(DirectoryPath, ModelId, LogitScale, Preprocessor, VisionFiles, TextFiles, Tokenizer)
+        {
+            VisionPrecision = vision,
+            TextPrecision = text,
+        };
+    }
+
+    /// <summary>The lower-case name settings, file names and model ids use: <c>fp32</c>, <c>int8</c>, <c>fp16</c>, <c>auto</c>.</summary>
+    public static string Name(ModelPrecision precision) => precision.ToString().ToLowerInvariant();
 
     /// <summary>OpenAI's released CLIP weights learn a logit scale that saturates at 100.</summary>
     public const float DefaultLogitScale = 100f;
@@ -53,8 +106,8 @@ public sealed record ModelBundle(
             ReadModelId(config, directory),
             ReadLogitScale(config, System.IO.Path.Combine(directory, ConfigFileName)),
             preprocessor,
-            FindOnnx(directory, "vision_model.onnx"),
-            FindOnnx(directory, "text_model.onnx"),
+            TowerFiles.Find(directory, "vision_model"),
+            TowerFiles.Find(directory, "text_model"),
             FindTokenizer(directory));
     }
 
@@ -65,6 +118,8 @@ public sealed record ModelBundle(
         TokenizerFiles.HuggingFace hf => ClipVocabulary.LoadHuggingFace(hf.VocabJsonPath, hf.MergesPath),
         _ => throw new ModelBundleException(DirectoryPath, "unsupported tokenizer files"),
     };
+
+    private sealed record FingerprintOfFiles(string VisionPath, string TextPath, string Value);
 
     private static string ComputeFingerprint(params string[] paths)
     {
@@ -134,18 +189,6 @@ public sealed record ModelBundle(
         }
 
         return scale;
-    }
-
-    private static string FindOnnx(string directory, string fileName)
-    {
-        var nested = System.IO.Path.Combine(directory, "onnx", fileName);
-        if (File.Exists(nested))
-        {
-            return nested;
-        }
-
-        var flat = System.IO.Path.Combine(directory, fileName);
-        return File.Exists(flat) ? flat : throw new ModelBundleException(nested, "ONNX model not found");
     }
 
     private static TokenizerFiles FindTokenizer(string directory)

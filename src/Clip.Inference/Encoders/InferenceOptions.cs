@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Clip.Inference.Bundles;
 
 namespace Clip.Inference.Encoders;
 
@@ -16,6 +17,13 @@ public sealed class InferenceOptions
     /// <summary>CUDA device ordinal when <see cref="Device"/> is CUDA or Auto.</summary>
     [Range(0, 64)]
     public int DeviceId { get; set; }
+
+    /// <summary>
+    /// Which variant of each tower to run: fp32, int8, fp16, or auto (fp16 on CUDA, int8 on CPU, each where the bundle has
+    /// it, else fp32). Float32 by default: results, class matrices and heads stored under the float32 model id stay the
+    /// ones this worker reads and writes until someone chooses otherwise.
+    /// </summary>
+    public ModelPrecision Precision { get; set; } = ModelPrecision.Fp32;
 
     /// <summary>Threads ONNX Runtime uses inside one operator on CPU; 0 lets it choose.</summary>
     [Range(0, 1024)]

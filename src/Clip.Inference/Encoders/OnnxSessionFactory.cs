@@ -56,6 +56,13 @@ public sealed class OnnxSessionFactory
         }
     }
 
+    /// <summary>The device sessions of this factory run on, found as creating one would find it.</summary>
+    public ExecutionDevice ResolveDevice()
+    {
+        using var sessionOptions = CreateSessionOptions(out var device);
+        return device;
+    }
+
     internal SessionOptions CreateSessionOptions(out ExecutionDevice device)
     {
         OnnxRuntimeEnvironment.Initialize();
