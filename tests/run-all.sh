@@ -72,3 +72,18 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet test Clip.Workers.sln "$@"
+
+# The GPU build (-p:ClipGpu=true), which the worker image is built from, in its own artifacts folder so that the CPU
+# build's outputs stay as they are: the worker compiles against ONNX Runtime's CUDA build, and the tests compiled only
+# into it (GpuBuild*) run on its binaries: the CUDA provider is there and links the image's CUDA major; on a machine
+# without an NVIDIA GPU, Device=cuda stops the worker at start naming the cause and Device=auto labels on CPU with a
+# warning. Restores come from the NuGet cache after the first run (the CUDA package is about 540 MB).
+# Only for the whole suite: arguments (a filter) mean a developer's partial run.
+if (($# == 0)); then
+  gpu=(-p:ClipGpu=true --artifacts-path artifacts/gpu)
+  dotnet build src/Clip.Worker "${gpu[@]}"
+  dotnet test tests/Clip.Inference.Tests "${gpu[@]}" --filter "FullyQualifiedName~GpuBuild"
+  dotnet test tests/Clip.Worker.Tests "${gpu[@]}" --filter "FullyQualifiedName~GpuBuild"
+else
+  echo "GPU build and its tests not run: arguments were given ($*); run tests/run-all.sh without arguments for them"
+fi
