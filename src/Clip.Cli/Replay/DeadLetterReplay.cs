@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure;
 using Azure.Messaging.ServiceBus;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -35,7 +36,16 @@ internal sealed class DeadLetterReplay(BlobContainerClient container, ServiceBus
     private async Task<ReplayedBlob> ReplayBlobAsync(string name, CancellationToken cancellationToken)
     {
         var blob = container.GetBlobClient(name);
-        var content = await blob.DownloadContentAsync(cancellationToken);
+        Response<BlobDownloadResult> content;
+        try
+        {
+            content = await blob.DownloadContentAsync(cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return new ReplayedBlob(name, 0, 0, false, "deleted since it was listed", Malformed: false);
+        }
+
         IReadOnlyList<DeadLetteredEvent> events;
         try
         {
@@ -57,8 +67,16 @@ internal sealed class DeadLetterReplay(BlobContainerClient container, ServiceBus
             return new ReplayedBlob(name, events.Count, sent, false, error, Malformed: false);
         }
 
-        // Only this version of the blob: one rewritten since it was read may hold events not sent.
-        await blob.DeleteAsync(conditions: new() { IfMatch = content.Value.Details.ETag }, cancellationToken: cancellationToken);
+        try
+        {
+            // Only this version of the blob: one rewritten since it was read may hold events not sent.
+            await blob.DeleteAsync(conditions: new() { IfMatch = content.Value.Details.ETag }, cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return new ReplayedBlob(name, events.Count, sent, false, "rewritten since it was read: its events were sent, the blob is kept", Malformed: false);
+        }
+
         return new ReplayedBlob(name, events.Count, sent, true, null, Malformed: false);
     }
 
