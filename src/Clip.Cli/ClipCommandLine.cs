@@ -22,6 +22,7 @@ public static class ClipCommandLine
         root.Subcommands.Add(HeadsCommand.Create());
         root.Subcommands.Add(RetrainCommand.Create());
         root.Subcommands.Add(UploadCommand.Create());
+        root.Subcommands.Add(ReplayEventsCommand.Create());
         return root;
     }
 }

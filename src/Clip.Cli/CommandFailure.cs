@@ -50,7 +50,7 @@ internal static class CommandFailure
         or CommandInputException or Clip.Inference.Taxonomies.TaxonomyException
         or UnknownImageException or UnknownHeadException
         or System.Data.Common.DbException or Microsoft.Extensions.Options.OptionsValidationException
-        or RequestFailedException or ServiceBusException or Clip.Training.TorchUnavailableException
+        or RequestFailedException or ServiceBusException or Azure.Identity.AuthenticationFailedException or Clip.Training.TorchUnavailableException
         or AggregateException { InnerExceptions: [RequestFailedException, ..] };
 
     /// <summary>One line: the Azure clients' multi-line messages (request id, headers, stack traces) shortened to their first line and error code.</summary>

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Azure.Messaging.ServiceBus;
 using Azure.Storage.Blobs;
 using Clip.Cli.Uploads;
 
@@ -14,8 +13,8 @@ namespace Clip.Cli.Commands;
 /// </summary>
 internal static partial class UploadCommand
 {
-    private const string StorageVariable = "CLIP_STORAGE_CONNECTION_STRING";
-    private const string ServiceBusVariable = "CLIP_SERVICEBUS_CONNECTION_STRING";
+    private const string StorageVariable = CloudClients.StorageVariable;
+    private const string ServiceBusVariable = CloudClients.ServiceBusVariable;
     private const int Concurrency = 8;
 
     // Uploads and their events go in chunks so events follow their blobs closely and output keeps the input order.
@@ -59,12 +58,12 @@ internal static partial class UploadCommand
                         $"'{containerName}' is not a container name: 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit");
                 }
 
-                var storage = Setting(result.GetValue(storageOption), StorageVariable, "--storage-connection-string");
+                var storage = CloudClients.RequiredSetting(result.GetValue(storageOption), StorageVariable, CloudClients.StorageOption);
                 string? serviceBus = null;
                 string? queue = null;
                 if (result.GetValue(sendEventsOption))
                 {
-                    serviceBus = Setting(result.GetValue(serviceBusOption), ServiceBusVariable, "--service-bus-connection-string");
+                    serviceBus = CloudClients.RequiredSetting(result.GetValue(serviceBusOption), ServiceBusVariable, CloudClients.ServiceBusOption);
                     queue = result.GetValue(queueOption);
                     if (string.IsNullOrWhiteSpace(queue))
                     {
@@ -73,8 +72,8 @@ internal static partial class UploadCommand
                 }
 
                 var items = UploadSources.Find(result.GetValue(paths)!, result.GetValue(prefixOption)!);
-                var container = Container(storage, containerName);
-                await using var serviceBusClient = serviceBus is null ? null : ServiceBusClient(serviceBus);
+                var container = CloudClients.Container(storage, containerName);
+                await using var serviceBusClient = serviceBus is null ? null : CloudClients.ServiceBus(serviceBus);
                 await using var sender = serviceBusClient?.CreateSender(queue);
                 var events = sender is null
                     ? null
@@ -109,40 +108,6 @@ internal static partial class UploadCommand
 
     [GeneratedRegex("^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex ContainerName();
-
-    private static string Setting(string? value, string variable, string option)
-    {
-        var setting = string.IsNullOrWhiteSpace(value) ? Environment.GetEnvironmentVariable(variable) : value;
-        return string.IsNullOrWhiteSpace(setting)
-            ? throw new CommandInputException($"no connection string: pass {option} or set {variable}")
-            : setting;
-    }
-
-    private static BlobContainerClient Container(string connectionString, string name)
-    {
-        try
-        {
-            return new BlobContainerClient(connectionString, name);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
-        {
-            // The parser's message may quote the string, and with it the account key.
-            throw new CommandInputException($"the storage connection string (--storage-connection-string or {StorageVariable}) is not valid");
-        }
-    }
-
-    private static ServiceBusClient ServiceBusClient(string connectionString)
-    {
-        try
-        {
-            // Fail within a minute or so when the broker is not there, rather than the SDK's several.
-            return new ServiceBusClient(connectionString, new ServiceBusClientOptions { RetryOptions = { MaxRetries = 2, TryTimeout = TimeSpan.FromSeconds(20) } });
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            throw new CommandInputException($"the Service Bus connection string (--service-bus-connection-string or {ServiceBusVariable}) is not valid");
-        }
-    }
 
     private static async Task PrepareContainerAsync(BlobContainerClient container, bool create, CancellationToken cancellationToken)
     {
