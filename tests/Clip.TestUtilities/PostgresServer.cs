@@ -99,10 +99,11 @@ public sealed class PostgresServer : IAsyncLifetime, IDisposable
     }
 
     /// <summary>
-    /// Creates a login role that must sign in with <paramref name="password"/> (SCRAM; everyone else is trusted), owning
-    /// a new empty database. Returns the role's name and a connection string to that database without a password.
+    /// Creates a login role that must sign in with <paramref name="password"/> (SCRAM; everyone else is trusted) and a new
+    /// empty database, which the role owns when <paramref name="ownsDatabase"/> (it may then create tables) and may only
+    /// connect to otherwise. Returns the role's name and a connection string to that database without a password.
     /// </summary>
-    public async Task<(string Role, string ConnectionString)> CreatePasswordLoginAsync(string password)
+    public async Task<(string Role, string ConnectionString)> CreatePasswordLoginAsync(string password, bool ownsDatabase = true)
     {
         var database = new NpgsqlConnectionStringBuilder(await CreateDatabaseAsync()).Database!;
         var role = "clip_login_" + Guid.NewGuid().ToString("N");
@@ -110,8 +111,8 @@ public sealed class PostgresServer : IAsyncLifetime, IDisposable
         await connection.OpenAsync();
         // Identifiers cannot be parameters; both are generated above, never input. The password is a literal, quoted.
         await using var command = new NpgsqlCommand(
-            $"CREATE ROLE {role} LOGIN PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}' IN ROLE {PasswordLoginGroup}; " +
-            $"ALTER DATABASE {database} OWNER TO {role}",
+            $"CREATE ROLE {role} LOGIN PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}' IN ROLE {PasswordLoginGroup}" +
+            (ownsDatabase ? $"; ALTER DATABASE {database} OWNER TO {role}" : ""),
             connection);
         await command.ExecuteNonQueryAsync();
         var builder = new NpgsqlConnectionStringBuilder(ConnectionStringFor(database)) { Username = role };
