@@ -100,12 +100,29 @@ param postgresServerName string = '${namePrefix}-${uniqueString(resourceGroup().
 @description('Results database.')
 param postgresDatabaseName string = 'clip'
 
-@description('PostgreSQL administrator login.')
+@description('Also accept password sign-in (the administrator login below). Production: false, Microsoft Entra ID only; true for trials or tools that cannot fetch a token.')
+param postgresPasswordAuth bool = false
+
+@description('PostgreSQL password administrator login; used only when postgresPasswordAuth is true.')
 param postgresAdministratorLogin string = 'clipadmin'
 
-@description('PostgreSQL administrator password: supply it at deploy time, never in a parameters file.')
+@description('PostgreSQL password administrator password; required only when postgresPasswordAuth is true. Supply it at deploy time, never in a parameters file.')
 @secure()
-param postgresAdministratorPassword string
+param postgresAdministratorPassword string = ''
+
+@description('Object id of the Microsoft Entra ID administrator of the PostgreSQL server: the group, user or service principal that runs migrations and creates the workers\' database role (az ad group show -g NAME --query id -o tsv).')
+param postgresEntraAdminObjectId string
+
+@description('Name of that administrator as PostgreSQL sees it: the group\'s display name, the user\'s UPN, or the service principal\'s display name. It is the Username administrators sign in with.')
+param postgresEntraAdminPrincipalName string
+
+@description('Kind of that administrator. A group lets several people administer the database without changing the server.')
+@allowed([
+  'Group'
+  'User'
+  'ServicePrincipal'
+])
+param postgresEntraAdminPrincipalType string = 'Group'
 
 @description('PostgreSQL major version.')
 @allowed([
@@ -280,8 +297,12 @@ module postgres 'modules/postgres.bicep' = {
     serverName: postgresServerName
     location: location
     databaseName: postgresDatabaseName
+    passwordAuth: postgresPasswordAuth
     administratorLogin: postgresAdministratorLogin
     administratorPassword: postgresAdministratorPassword
+    entraAdminObjectId: postgresEntraAdminObjectId
+    entraAdminPrincipalName: postgresEntraAdminPrincipalName
+    entraAdminPrincipalType: postgresEntraAdminPrincipalType
     version: postgresVersion
     skuName: postgresSkuName
     skuTier: postgresSkuTier
@@ -361,8 +382,14 @@ output postgresHost string = postgres.outputs.host
 @description('PostgreSQL database name, for Clip:Database:ConnectionString.')
 output postgresDatabaseName string = postgres.outputs.databaseName
 
-@description('PostgreSQL administrator login.')
+@description('PostgreSQL password administrator login; empty when password sign-in is disabled (the default).')
 output postgresAdministratorLogin string = postgres.outputs.administratorLogin
+
+@description('Microsoft Entra ID administrator of the PostgreSQL server: the Username for clip db migrate and the one-time role setup (infra/README.md).')
+output postgresEntraAdminPrincipalName string = postgres.outputs.entraAdminPrincipalName
+
+@description('PostgreSQL role the workers sign in as (Clip:Database:ConnectionString Username): the name of their managed identity, which an Entra administrator creates once with pgaadauth_create_principal (infra/README.md).')
+output postgresWorkerRole string = identity.outputs.name
 
 @description('Client id of the workers\' identity: the chart\'s azure.workload.identity/client-id service account annotation.')
 output workloadIdentityClientId string = identity.outputs.clientId

@@ -1,5 +1,5 @@
 // Example parameters. Secrets and cluster-specific values come from the environment at deploy time:
-//   export CLIP_POSTGRES_ADMIN_PASSWORD='...'   # never commit it
+//   export CLIP_POSTGRES_ENTRA_ADMIN_ID="$(az ad group show -g clip-db-admins --query id -o tsv)"
 //   export CLIP_AKS_OIDC_ISSUER_URL="$(az aks show -n CLUSTER -g GROUP --query oidcIssuerProfile.issuerUrl -o tsv)"
 using 'main.bicep'
 
@@ -8,7 +8,11 @@ param imagesContainerName = 'images'
 param queueName = 'images'
 param eventDeliverySchema = 'EventGridSchema'
 
-param postgresAdministratorPassword = readEnvironmentVariable('CLIP_POSTGRES_ADMIN_PASSWORD')
+// Microsoft Entra ID only: no password exists. The administrator group runs migrations and creates the workers' role.
+param postgresPasswordAuth = false
+param postgresEntraAdminObjectId = readEnvironmentVariable('CLIP_POSTGRES_ENTRA_ADMIN_ID')
+param postgresEntraAdminPrincipalName = 'clip-db-admins'
+param postgresEntraAdminPrincipalType = 'Group'
 param postgresFirewallRules = [
   // { name: 'aks-egress', startIpAddress: '203.0.113.10', endIpAddress: '203.0.113.10' }
 ]

@@ -6,7 +6,8 @@
     helm upgrade --install clip-workers charts/clip-workers -n clip -f infrastructure-values.yaml -f my-values.yaml
 
 The file holds only what the infrastructure decides (identities and the service account they trust, queue,
-containers, GPU pool); image, database Secret, taxonomy and sizing stay in your own values file, layered after it.
+containers, the database and the role the workers sign in as, GPU pool); image, taxonomy and sizing stay in your own
+values file, layered after it.
 Standard library only.
 """
 import json
@@ -31,6 +32,7 @@ def values_from(outputs):
         "kedaIdentityClientId",
         "serviceBusFullyQualifiedNamespace", "serviceBusQueueName", "imagesContainerUrl",
         "storageAccountName", "modelsContainerName",
+        "postgresHost", "postgresDatabaseName", "postgresWorkerRole",
     ]
     missing = [name for name in required if not outputs.get(name)]
     if missing:
@@ -50,6 +52,13 @@ def values_from(outputs):
             "queueName": outputs["serviceBusQueueName"],
         },
         "sources": {"allowedContainers": [outputs["imagesContainerUrl"]]},
+        # Passwordless: the workers sign in to PostgreSQL as their identity, whose role the Entra admin created.
+        "database": {
+            "authentication": "entra",
+            "host": outputs["postgresHost"],
+            "name": outputs["postgresDatabaseName"],
+            "username": outputs["postgresWorkerRole"],
+        },
         "model": {
             "initContainer": {
                 "storageAccount": outputs["storageAccountName"],

@@ -1,6 +1,8 @@
 // Azure Database for PostgreSQL flexible server and the results database.
-// Password authentication: the worker connects with an Npgsql connection string
-// (Clip:Database:ConnectionString), which has no Entra token provider yet.
+// Microsoft Entra ID authentication: the workers sign in as their managed identity with a token
+// (Clip:Database:Authentication=entra). Password sign-in is off unless passwordAuth is set.
+// The workers' database role cannot be made here: PostgreSQL roles for Entra principals are created
+// by SQL (pgaadauth_create_principal) that an Entra administrator runs once; see infra/README.md.
 
 @description('Name of the server (3-63 lowercase letters, digits and hyphens, globally unique).')
 @minLength(3)
@@ -13,12 +15,29 @@ param location string
 @description('Name of the results database.')
 param databaseName string
 
-@description('Administrator login.')
+@description('Also accept password sign-in with administratorLogin; false: Microsoft Entra ID only.')
+param passwordAuth bool
+
+@description('Password administrator login; used only when passwordAuth is true.')
 param administratorLogin string
 
-@description('Administrator password, supplied at deploy time. Never stored in a parameters file.')
+@description('Password administrator password, supplied at deploy time; used only when passwordAuth is true. Never stored in a parameters file.')
 @secure()
 param administratorPassword string
+
+@description('Object id of the Microsoft Entra ID administrator (group, user or service principal).')
+param entraAdminObjectId string
+
+@description('Name of the Microsoft Entra ID administrator as PostgreSQL sees it (display name or UPN).')
+param entraAdminPrincipalName string
+
+@description('Kind of the Microsoft Entra ID administrator.')
+@allowed([
+  'Group'
+  'User'
+  'ServicePrincipal'
+])
+param entraAdminPrincipalType string
 
 @description('PostgreSQL major version.')
 @allowed([
@@ -68,11 +87,12 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
   }
   properties: {
     version: version
-    administratorLogin: administratorLogin
-    administratorLoginPassword: administratorPassword
+    administratorLogin: passwordAuth ? administratorLogin : null
+    administratorLoginPassword: passwordAuth ? administratorPassword : null
     authConfig: {
-      passwordAuth: 'Enabled'
-      activeDirectoryAuth: 'Disabled'
+      activeDirectoryAuth: 'Enabled'
+      passwordAuth: passwordAuth ? 'Enabled' : 'Disabled'
+      tenantId: tenant().tenantId
     }
     storage: {
       storageSizeGB: storageSizeGB
@@ -112,11 +132,30 @@ resource firewall 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-
   }
 ]
 
+// The server's Entra administrator: may create roles for Entra principals (pgaadauth_create_principal) and migrate.
+// After the firewall rules: the server accepts one change at a time.
+resource entraAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = {
+  parent: server
+  name: entraAdminObjectId
+  properties: {
+    principalName: entraAdminPrincipalName
+    principalType: entraAdminPrincipalType
+    tenantId: tenant().tenantId
+  }
+  dependsOn: [
+    database
+    firewall
+  ]
+}
+
 @description('Host name of the server.')
 output host string = server.properties.fullyQualifiedDomainName
 
 @description('Name of the results database.')
 output databaseName string = database.name
 
-@description('Administrator login.')
-output administratorLogin string = administratorLogin
+@description('Password administrator login; empty when password sign-in is disabled.')
+output administratorLogin string = passwordAuth ? administratorLogin : ''
+
+@description('Microsoft Entra ID administrator\'s name.')
+output entraAdminPrincipalName string = entraAdminPrincipalName

@@ -1,7 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using System.Diagnostics;
+using Azure.Core;
+using Azure.Identity;
 using Clip.Inference.Encoders;
+using Clip.Persistence.Authentication;
 using Clip.Persistence.Dialects;
 using Clip.Persistence.Migrations;
 using Dapper;
@@ -59,13 +62,18 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
-    public LabelStore(PersistenceOptions options, ILogger<LabelStore>? logger = null, TimeProvider? timeProvider = null)
+    /// <summary>
+    /// Opens the store. <paramref name="credential"/> signs in to PostgreSQL when <see cref="PersistenceOptions.Authentication"/>
+    /// is <see cref="DatabaseAuthentication.Entra"/>: <see cref="DefaultAzureCredential"/> (workload identity in AKS) when
+    /// none is given; it is unused otherwise.
+    /// </summary>
+    public LabelStore(PersistenceOptions options, ILogger<LabelStore>? logger = null, TimeProvider? timeProvider = null, TokenCredential? credential = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
-        _dialect = SqlDialect.Create(options);
         _logger = logger ?? NullLogger<LabelStore>.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _dialect = SqlDialect.Create(options, () => new EntraTokenPassword(credential ?? new DefaultAzureCredential(), _time, _logger));
     }
 
     public DatabaseProvider Provider => _dialect.Provider;

@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Information, "Rolled back the head of model {ModelId}, taxonomy {TaxonomyVersion} from {Previous} to {Version}")]
     public static partial void HeadRolledBack(ILogger logger, string modelId, string taxonomyVersion, string? previous, string? version);
+
+    [LoggerMessage(6, LogLevel.Information, "Got a Microsoft Entra ID token for PostgreSQL, expiring {ExpiresOn:O}; the next is requested at {RefreshAt:O}")]
+    public static partial void DatabaseTokenAcquired(ILogger logger, DateTimeOffset expiresOn, DateTimeOffset refreshAt);
+
+    [LoggerMessage(7, LogLevel.Warning, "Could not get a Microsoft Entra ID token for PostgreSQL ({ErrorType}); retrying shortly")]
+    public static partial void DatabaseTokenFailed(ILogger logger, string errorType);
 }

@@ -1,3 +1,4 @@
+using Azure.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,7 +13,9 @@ public static class PersistenceServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ILabelStore"/> (a singleton over a pooled data source) with its options bound from
-    /// <c>Clip:Database</c> and validated at start, and a hosted service that migrates on start when asked to.
+    /// <c>Clip:Database</c> and validated at start, and a hosted service that migrates on start when asked to. With
+    /// <c>Clip:Database:Authentication=entra</c> the store signs in with a registered <see cref="TokenCredential"/>, or
+    /// <c>DefaultAzureCredential</c> when none is.
     /// </summary>
     public static IServiceCollection AddClipPersistence(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,7 +28,8 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<ILabelStore>(sp => new LabelStore(
             sp.GetRequiredService<IOptions<PersistenceOptions>>().Value,
             sp.GetService<ILogger<LabelStore>>() ?? NullLogger<LabelStore>.Instance,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<TokenCredential>()));
         services.TryAddSingleton(sp => new StartupMigration(
             sp.GetRequiredService<ILabelStore>(),
             sp.GetRequiredService<IOptions<PersistenceOptions>>()));

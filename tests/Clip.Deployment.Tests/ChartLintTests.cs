@@ -30,7 +30,8 @@ public sealed class ChartLintTests
     [Theory]
     [InlineData("serviceBus.queueName", "serviceBus.queueName is required")]
     [InlineData("sources.allowedContainers", "sources.allowedContainers needs at least one")]
-    [InlineData("database.connectionStringSecret.name", "database.connectionStringSecret.name is required")]
+    [InlineData("database.host", "database.host is required with database.authentication entra")]
+    [InlineData("database.username", "database.username is required with database.authentication entra")]
     [InlineData("workloadIdentity.clientId", "workloadIdentity.clientId is required")]
     public async Task Template_RequiredSettingMissing_FailsNamingIt(string setting, string message)
     {
@@ -42,6 +43,20 @@ public sealed class ChartLintTests
     }
 
     [Theory]
+    [InlineData("database.authentication=password", "database.connectionStringSecret.name is required with database.authentication password")]
+    [InlineData("database.connectionStringSecret.name=clip-db", "with entra there is no password")]
+    [InlineData("workloadIdentity.enabled=false", "database.authentication entra signs in as the workload identity")]
+    public async Task Template_DatabaseAuthenticationMisconfigured_FailsNamingTheFix(string setting, string message)
+    {
+        var refusal = await Helm.RefusalAsync(ChartValues.DefaultsWithRequired.With(setting));
+
+        Assert.Contains(message, refusal, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("database.authentication=token")]
+    [InlineData("database.sslMode=Disable")]
+    [InlineData("database.username=clip;Password=x")]
     [InlineData("inference.device=tpu")]
     [InlineData("pipeline.batchSize=0")]
     [InlineData("pipeline.shutdownGracePeriodSeconds=7200")]

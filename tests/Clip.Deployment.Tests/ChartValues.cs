@@ -5,14 +5,15 @@ public static class ChartValues
 {
     /// <summary>
     /// The chart's defaults plus only the settings it cannot default (the Service Bus queue, the allow-list, the
-    /// database Secret, the managed identity): the smallest installation that renders.
+    /// database host and role, the managed identity): the smallest installation that renders.
     /// </summary>
     public static readonly string[] DefaultsWithRequired =
     [
         "--set", "serviceBus.fullyQualifiedNamespace=clip-dev.servicebus.windows.net",
         "--set", "serviceBus.queueName=images",
         "--set", "sources.allowedContainers[0]=https://clipdev.blob.core.windows.net/images",
-        "--set", "database.connectionStringSecret.name=clip-db",
+        "--set", "database.host=clip-dev.postgres.database.azure.com",
+        "--set", "database.username=clip-workers",
         "--set", "workloadIdentity.clientId=00000000-0000-0000-0000-00000000c11b",
         "--set", "keda.identityId=00000000-0000-0000-0000-00000000ceda",
     ];

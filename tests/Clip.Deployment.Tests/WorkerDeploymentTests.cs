@@ -175,16 +175,66 @@ public sealed class WorkerDeploymentTests
                 Assert.DoesNotMatch(secretLooking, value);
             }
 
-            if (name.Contains("ConnectionString", StringComparison.Ordinal))
+            if (name.Contains("ConnectionString", StringComparison.Ordinal) && value is not null)
             {
-                Assert.Null(value);
-                Assert.NotNull(variable["valueFrom"]!["secretKeyRef"]);
+                // Entra: a token is the password, fetched in the pod; the connection string names the server and role only.
+                Assert.DoesNotContain("password", value, StringComparison.OrdinalIgnoreCase);
             }
         }
+    }
 
-        var database = PodSpecs.Env(PodSpecs.Container(manifests.One("Deployment"), "worker"))["Clip__Database__ConnectionString"];
-        Assert.Equal("clip-db", (string?)database["valueFrom"]!["secretKeyRef"]!["name"]);
-        Assert.Equal("connection-string", (string?)database["valueFrom"]!["secretKeyRef"]!["key"]);
+    [Theory]
+    [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
+    public async Task Workloads_EntraByDefault_SignInAsTheWorkloadIdentityWithoutASecret(string values)
+    {
+        var (manifests, deployment, worker) = await RenderAsync(values);
+        var training = PodSpecs.Container(manifests.One("CronJob"), "retraining");
+
+        foreach (var container in new[] { worker, training })
+        {
+            var env = PodSpecs.Env(container);
+            Assert.Equal("entra", PodSpecs.EnvValue(container, "Clip__Database__Authentication"));
+            Assert.Null(env["Clip__Database__ConnectionString"]!["valueFrom"]);
+            var connectionString = PodSpecs.EnvValue(container, "Clip__Database__ConnectionString");
+            Assert.Matches("^Host=[^;]+\\.postgres\\.database\\.azure\\.com;Database=clip;Username=clip-workers;SslMode=VerifyFull$", connectionString);
+            // The least-privilege role may not change the schema: an administrator migrates.
+            Assert.Equal("false", PodSpecs.EnvValue(container, "Clip__Database__MigrateOnStart"));
+        }
+
+        Assert.Equal("true", (string?)deployment["spec"]!["template"]!["metadata"]!["labels"]!["azure.workload.identity/use"]);
+    }
+
+    [Fact]
+    public async Task Workloads_PasswordForSelfHosted_ReadTheConnectionStringFromTheSecretAndMigrate()
+    {
+        var values = ChartValues.DefaultsWithRequired.Without("database.host").Without("database.username")
+            .With("database.authentication=password", "database.connectionStringSecret.name=clip-db");
+
+        var manifests = await Helm.RenderAsync(values);
+
+        foreach (var container in new[] { PodSpecs.Container(manifests.One("Deployment"), "worker"), PodSpecs.Container(manifests.One("CronJob"), "retraining") })
+        {
+            var database = PodSpecs.Env(container)["Clip__Database__ConnectionString"]!;
+            Assert.Equal("clip-db", (string?)database["valueFrom"]!["secretKeyRef"]!["name"]);
+            Assert.Equal("connection-string", (string?)database["valueFrom"]!["secretKeyRef"]!["key"]);
+            Assert.Equal("password", PodSpecs.EnvValue(container, "Clip__Database__Authentication"));
+            Assert.Equal("true", PodSpecs.EnvValue(container, "Clip__Database__MigrateOnStart"));
+        }
+    }
+
+    [Theory]
+    [InlineData("entra", "false", "false")]
+    [InlineData("entra", "true", "true")]
+    [InlineData("password", "false", "false")]
+    public async Task MigrateOnStart_SetExplicitly_IsKept(string authentication, string migrate, string expected)
+    {
+        var values = authentication == "password"
+            ? ChartValues.DefaultsWithRequired.Without("database.host").Without("database.username").With("database.authentication=password", "database.connectionStringSecret.name=clip-db")
+            : ChartValues.DefaultsWithRequired;
+
+        var manifests = await Helm.RenderAsync([.. values, "--set-json", $"database.migrateOnStart={migrate}"]);
+
+        Assert.Equal(expected, PodSpecs.EnvValue(PodSpecs.Container(manifests.One("Deployment"), "worker"), "Clip__Database__MigrateOnStart"));
     }
 
     [Theory]

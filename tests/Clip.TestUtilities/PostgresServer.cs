@@ -17,6 +17,8 @@ public sealed class PostgresServer : IAsyncLifetime, IDisposable
         "PostgreSQL server binaries (initdb, pg_ctl) were not found via pg_config --bindir, /usr/lib/postgresql/*/bin or PATH. " +
         "Install them with: apt-get install postgresql (tests/run-all.sh does this).";
 
+    private const string PasswordLoginGroup = "clip_password_login";
+
     private string? _root;
     private string? _dataDirectory;
     private string? _binDirectory;
@@ -43,6 +45,7 @@ public sealed class PostgresServer : IAsyncLifetime, IDisposable
 
         _dataDirectory = Path.Combine(_root, "data");
         await RunServerToolAsync("initdb", "-D", _dataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync");
+        await RequirePasswordsForGroupAsync(Path.Combine(_dataDirectory, "pg_hba.conf"));
 
         for (var attempt = 1; ; attempt++)
         {
@@ -51,6 +54,10 @@ public sealed class PostgresServer : IAsyncLifetime, IDisposable
             if (exitCode == 0)
             {
                 _started = true;
+                await using var connection = new NpgsqlConnection(AdminConnectionString);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("CREATE ROLE " + PasswordLoginGroup + " NOLOGIN", connection);
+                await command.ExecuteNonQueryAsync();
                 return;
             }
 
@@ -89,6 +96,37 @@ public sealed class PostgresServer : IAsyncLifetime, IDisposable
         // Durability is worth nothing to a throwaway test server and costs seconds on a busy disk.
         var options = $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
         return RunAsync("pg_ctl", "-D", _dataDirectory!, "-l", Path.Combine(_root!, "server.log"), "-o", options, "-w", "-t", "120", "start");
+    }
+
+    /// <summary>
+    /// Creates a login role that must sign in with <paramref name="password"/> (SCRAM; everyone else is trusted) and a new
+    /// empty database, which the role owns when <paramref name="ownsDatabase"/> (it may then create tables) and may only
+    /// connect to otherwise. Returns the role's name and a connection string to that database without a password.
+    /// </summary>
+    public async Task<(string Role, string ConnectionString)> CreatePasswordLoginAsync(string password, bool ownsDatabase = true)
+    {
+        var database = new NpgsqlConnectionStringBuilder(await CreateDatabaseAsync()).Database!;
+        var role = "clip_login_" + Guid.NewGuid().ToString("N");
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        // Identifiers cannot be parameters; both are generated above, never input. The password is a literal, quoted.
+        await using var command = new NpgsqlCommand(
+            $"CREATE ROLE {role} LOGIN PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}' IN ROLE {PasswordLoginGroup}" +
+            (ownsDatabase ? $"; ALTER DATABASE {database} OWNER TO {role}" : ""),
+            connection);
+        await command.ExecuteNonQueryAsync();
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionStringFor(database)) { Username = role };
+        return (role, builder.ConnectionString);
+    }
+
+    /// <summary>Changes the password of a role made by <see cref="CreatePasswordLoginAsync"/>; open sessions stay open.</summary>
+    public async Task SetPasswordAsync(string role, string password)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            $"ALTER ROLE {role} PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Creates an empty database and returns a connection string to it.</summary>
@@ -138,6 +176,16 @@ public sealed class PostgresServer : IAsyncLifetime, IDisposable
         Database = database,
         IncludeErrorDetail = true,
     }.ConnectionString;
+
+    // Members of this group authenticate with a password over TCP; the first matching pg_hba line wins, so it goes first.
+    private static async Task RequirePasswordsForGroupAsync(string hbaFile)
+    {
+        var existing = await File.ReadAllTextAsync(hbaFile);
+        await File.WriteAllTextAsync(hbaFile,
+            $"host all +{PasswordLoginGroup} 127.0.0.1/32 scram-sha-256\n" +
+            $"host all +{PasswordLoginGroup} ::1/128 scram-sha-256\n" +
+            existing);
+    }
 
     private async Task RunServerToolAsync(string tool, params string[] arguments)
     {

@@ -125,7 +125,21 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- if not .Values.sources.allowedContainers }}
 {{- fail "sources.allowedContainers needs at least one https://<account>.blob.core.windows.net/<container> entry" }}
 {{- end }}
-{{- $_ := required "database.connectionStringSecret.name is required: an existing Secret with the database connection string" .Values.database.connectionStringSecret.name }}
+{{- if eq .Values.database.authentication "entra" }}
+{{- if ne .Values.database.provider "postgres" }}
+{{- fail "database.authentication entra signs in to Azure Database for PostgreSQL: use provider postgres, or authentication password" }}
+{{- end }}
+{{- if not .Values.workloadIdentity.enabled }}
+{{- fail "database.authentication entra signs in as the workload identity: set workloadIdentity.enabled, or use authentication password with connectionStringSecret" }}
+{{- end }}
+{{- $_ := required "database.host is required with database.authentication entra (Bicep output postgresHost)" .Values.database.host }}
+{{- $_ := required "database.username is required with database.authentication entra: the workers' managed identity's name (Bicep output postgresWorkerRole)" .Values.database.username }}
+{{- if .Values.database.connectionStringSecret.name }}
+{{- fail "database.connectionStringSecret is for authentication password; with entra there is no password: remove it, or set authentication password" }}
+{{- end }}
+{{- else }}
+{{- $_ := required "database.connectionStringSecret.name is required with database.authentication password: an existing Secret with the database connection string" .Values.database.connectionStringSecret.name }}
+{{- end }}
 {{- if and (eq .Values.inference.precision "auto") .Values.retraining.enabled }}
 {{- fail "inference.precision auto resolves per node (fp16 on GPU workers, int8 in the CPU retraining job), so retraining would look for another model id's embeddings: set fp32, int8 or fp16, or retraining.enabled=false" }}
 {{- end }}
@@ -207,11 +221,21 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- define "clip-workers.commonEnv" -}}
 - name: Clip__Database__Provider
   value: {{ .Values.database.provider | quote }}
+- name: Clip__Database__Authentication
+  value: {{ .Values.database.authentication | quote }}
+{{- if eq .Values.database.authentication "entra" }}
+{{- /* No password: the worker fetches an Entra ID token for Username as the workload identity. */}}
+- name: Clip__Database__ConnectionString
+  value: {{ printf "Host=%s;Database=%s;Username=%s;SslMode=%s" .Values.database.host .Values.database.name .Values.database.username .Values.database.sslMode | quote }}
+{{- else }}
 - name: Clip__Database__ConnectionString
   valueFrom:
     secretKeyRef:
       name: {{ .Values.database.connectionStringSecret.name | quote }}
       key: {{ .Values.database.connectionStringSecret.key | quote }}
+{{- end }}
+- name: Clip__Database__MigrateOnStart
+  value: {{ include "clip-workers.migrateOnStart" . | quote }}
 - name: Clip__Inference__ModelPath
   value: {{ include "clip-workers.modelPath" . | quote }}
 - name: Clip__ZeroShot__CacheDirectory
@@ -306,4 +330,13 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{/* Checksum of the taxonomy content: a change rolls the pods, since the worker reads it at start. */}}
 {{- define "clip-workers.taxonomyChecksum" -}}
 {{- printf "%s|%s|%s" .Values.taxonomy.name .Values.taxonomy.file .Values.taxonomy.existingConfigMap | sha256sum }}
+{{- end }}
+
+{{/* Clip:Database:MigrateOnStart: as set, else true with password and false with entra (a role without DDL rights). */}}
+{{- define "clip-workers.migrateOnStart" -}}
+{{- if kindIs "invalid" .Values.database.migrateOnStart -}}
+{{ eq .Values.database.authentication "password" }}
+{{- else -}}
+{{ .Values.database.migrateOnStart }}
+{{- end -}}
 {{- end }}

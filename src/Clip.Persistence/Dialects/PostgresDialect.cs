@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Clip.Persistence.Authentication;
 using Dapper;
 using Npgsql;
 
@@ -49,11 +50,19 @@ internal sealed class PostgresDialect : SqlDialect
 
     private readonly NpgsqlDataSource _dataSource;
 
-    public PostgresDialect(string connectionString)
+    public PostgresDialect(PersistenceOptions options, EntraTokenPassword? entraToken = null)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        Target = $"{builder.Host}:{builder.Port}/{builder.Database}";
-        _dataSource = NpgsqlDataSource.Create(builder);
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        Target = $"{builder.ConnectionStringBuilder.Host}:{builder.ConnectionStringBuilder.Port}/{builder.ConnectionStringBuilder.Database}";
+        if (entraToken is not null)
+        {
+            builder.UsePeriodicPasswordProvider(
+                (_, cancellationToken) => entraToken.GetPasswordAsync(cancellationToken),
+                options.EntraTokenPollInterval,
+                options.EntraTokenRetryInterval);
+        }
+
+        _dataSource = builder.Build();
     }
 
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Clip.Persistence.Authentication;
 
 namespace Clip.Persistence.Dialects;
 
@@ -52,10 +53,12 @@ internal abstract class SqlDialect : IAsyncDisposable, IDisposable
 
     public abstract void Dispose();
 
-    public static SqlDialect Create(PersistenceOptions options) => options.Provider switch
+    public static SqlDialect Create(PersistenceOptions options, Func<EntraTokenPassword> entraToken) => options.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteDialect(options.ConnectionString),
-        DatabaseProvider.Postgres => new PostgresDialect(options.ConnectionString),
+        DatabaseProvider.Postgres => new PostgresDialect(
+            options,
+            options.Authentication == DatabaseAuthentication.Entra ? entraToken() : null),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown database provider."),
     };
 }

@@ -248,6 +248,16 @@ public sealed class ArmTemplate
                 return Evaluate(call.Arguments[0])!.GetValue<bool>() ? Evaluate(call.Arguments[1]) : Evaluate(call.Arguments[2]);
             case "mul":
                 return JsonValue.Create(Evaluate(call.Arguments[0])!.GetValue<int>() * Evaluate(call.Arguments[1])!.GetValue<int>());
+            case "null":
+                return null;
+            case "createobject":
+                var created = new JsonObject();
+                for (var i = 0; i + 1 < call.Arguments.Count; i += 2)
+                {
+                    created[Text(i)] = Evaluate(call.Arguments[i + 1]);
+                }
+
+                return created;
             case "tenant":
                 return new JsonObject { ["tenantId"] = TenantId };
             case "resourceid":

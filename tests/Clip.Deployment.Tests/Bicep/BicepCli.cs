@@ -33,7 +33,7 @@ public static class BicepCli
         }
 
         // Tests decide which deploy-time variables exist; the developer's shell must not leak into them.
-        start.Environment.Remove("CLIP_POSTGRES_ADMIN_PASSWORD");
+        start.Environment.Remove("CLIP_POSTGRES_ENTRA_ADMIN_ID");
         start.Environment.Remove("CLIP_AKS_OIDC_ISSUER_URL");
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())

@@ -7,7 +7,7 @@ public sealed class BicepCliTests
 {
     private static readonly Dictionary<string, string> DeployEnvironment = new()
     {
-        ["CLIP_POSTGRES_ADMIN_PASSWORD"] = "from-the-environment-only",
+        ["CLIP_POSTGRES_ENTRA_ADMIN_ID"] = "11111111-2222-3333-4444-555555555555",
         ["CLIP_AKS_OIDC_ISSUER_URL"] = "https://westeurope.oic.prod-aks.azure.com/tenant/cluster/",
     };
 
@@ -41,14 +41,16 @@ public sealed class BicepCliTests
     }
 
     [Fact]
-    public void BuildParams_ExampleParameters_TakesSecretsFromTheEnvironment()
+    public void BuildParams_ExampleParameters_TakesTheEntraAdminFromTheEnvironmentAndNoPassword()
     {
         var result = BicepCli.Run(DeployEnvironment, "build-params", "main.bicepparam", "--stdout");
 
         Assert.True(result.ExitCode == 0, result.StandardError);
         Assert.Equal("", result.StandardError.Trim());
         var parameters = JsonNode.Parse((string)JsonNode.Parse(result.StandardOutput)!["parametersJson"]!)!["parameters"]!;
-        Assert.Equal("from-the-environment-only", (string?)parameters["postgresAdministratorPassword"]!["value"]);
+        Assert.Equal(DeployEnvironment["CLIP_POSTGRES_ENTRA_ADMIN_ID"], (string?)parameters["postgresEntraAdminObjectId"]!["value"]);
+        Assert.False((bool)parameters["postgresPasswordAuth"]!["value"]!);
+        Assert.Null(parameters["postgresAdministratorPassword"]);
         Assert.Equal(DeployEnvironment["CLIP_AKS_OIDC_ISSUER_URL"], (string?)parameters["aksOidcIssuerUrl"]!["value"]);
         Assert.Equal("clip", (string?)parameters["kubernetesNamespace"]!["value"]);
         Assert.Equal("clip-workers", (string?)parameters["kubernetesServiceAccountName"]!["value"]);
@@ -60,7 +62,7 @@ public sealed class BicepCliTests
         var result = BicepCli.Run(null, "build-params", "main.bicepparam", "--stdout");
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("CLIP_POSTGRES_ADMIN_PASSWORD", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("CLIP_POSTGRES_ENTRA_ADMIN_ID", result.StandardError, StringComparison.Ordinal);
         Assert.Contains("CLIP_AKS_OIDC_ISSUER_URL", result.StandardError, StringComparison.Ordinal);
     }
 }

@@ -13,9 +13,12 @@ public sealed class CompiledInfrastructure
         ["storageAccountName"] = "cliptestimages",
         ["serviceBusNamespaceName"] = "clip-test-bus",
         ["postgresServerName"] = "clip-test-pg",
-        ["postgresAdministratorPassword"] = "not-a-real-password",
+        ["postgresEntraAdminObjectId"] = EntraAdminObjectId,
+        ["postgresEntraAdminPrincipalName"] = "clip-db-admins",
         ["aksOidcIssuerUrl"] = "https://westeurope.oic.prod-aks.azure.com/tenant/cluster/",
     };
+
+    public const string EntraAdminObjectId = "11111111-2222-3333-4444-555555555555";
 
     public CompiledInfrastructure()
     {

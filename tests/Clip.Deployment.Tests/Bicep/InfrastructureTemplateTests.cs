@@ -202,13 +202,73 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     }
 
     [Fact]
-    public void PostgresPassword_Declaration_IsSecureWithoutDefaultAndNeverOutput()
+    public void PostgresPassword_Declaration_IsSecureAndNeverOutput()
     {
         var parameter = infrastructure.Template["parameters"]!["postgresAdministratorPassword"]!.AsObject();
 
         Assert.Equal("securestring", (string?)parameter["type"]);
-        Assert.False(parameter.ContainsKey("defaultValue"));
+        Assert.Equal("", (string?)parameter["defaultValue"]);
         Assert.DoesNotContain(infrastructure.Template["outputs"]!.AsObject(), o => o.Key.Contains("password", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void PostgresServer_Defaults_AcceptsEntraIdOnlyWithNoPasswordAdministrator()
+    {
+        var properties = Single(infrastructure.Deploy(), "Microsoft.DBforPostgreSQL/flexibleServers").Evaluate("properties")!;
+
+        Assert.Equal("Enabled", (string?)properties["authConfig"]!["activeDirectoryAuth"]);
+        Assert.Equal("Disabled", (string?)properties["authConfig"]!["passwordAuth"]);
+        Assert.Equal(ArmTemplate.TenantId, (string?)properties["authConfig"]!["tenantId"]);
+        Assert.Null(properties["administratorLogin"]);
+        Assert.Null(properties["administratorLoginPassword"]);
+    }
+
+    [Fact]
+    public void PostgresServer_PasswordAuthForTrials_AcceptsBothWithThePasswordAdministrator()
+    {
+        var deployment = infrastructure.Deploy(("postgresPasswordAuth", true), ("postgresAdministratorPassword", "not-a-real-password"));
+        var properties = Single(deployment, "Microsoft.DBforPostgreSQL/flexibleServers").Evaluate("properties")!;
+
+        Assert.Equal("Enabled", (string?)properties["authConfig"]!["activeDirectoryAuth"]);
+        Assert.Equal("Enabled", (string?)properties["authConfig"]!["passwordAuth"]);
+        Assert.Equal("clipadmin", (string?)properties["administratorLogin"]);
+        Assert.Equal("not-a-real-password", (string?)properties["administratorLoginPassword"]);
+        Assert.Equal("clipadmin", (string?)deployment.Outputs()["postgresAdministratorLogin"]!["value"]);
+    }
+
+    [Fact]
+    public void PostgresEntraAdministrator_Defaults_IsTheGivenGroupInThisTenant()
+    {
+        var admin = Single(infrastructure.Deploy(), "Microsoft.DBforPostgreSQL/flexibleServers/administrators");
+
+        Assert.Equal($"clip-test-pg/{CompiledInfrastructure.EntraAdminObjectId}", (string?)admin.Evaluate("name"));
+        var properties = admin.Evaluate("properties")!;
+        Assert.Equal("clip-db-admins", (string?)properties["principalName"]);
+        Assert.Equal("Group", (string?)properties["principalType"]);
+        Assert.Equal(ArmTemplate.TenantId, (string?)properties["tenantId"]);
+    }
+
+    [Fact]
+    public void PostgresEntraAdministrator_ServicePrincipal_KeepsItsType()
+    {
+        var admin = Single(infrastructure.Deploy(("postgresEntraAdminPrincipalType", "ServicePrincipal"), ("postgresEntraAdminPrincipalName", "clip-deployer")), "Microsoft.DBforPostgreSQL/flexibleServers/administrators");
+
+        Assert.Equal("ServicePrincipal", (string?)admin.Evaluate("properties")!["principalType"]);
+        Assert.Equal("clip-deployer", (string?)admin.Evaluate("properties")!["principalName"]);
+    }
+
+    [Fact]
+    public void PostgresWorkerRole_Defaults_IsTheWorkersIdentityAndNotTheAdministrator()
+    {
+        var outputs = infrastructure.Deploy().Outputs();
+
+        // The workers sign in as their identity's name; the administrator is someone else, so the workers hold no admin rights.
+        Assert.Equal("clip-workers", (string?)outputs["postgresWorkerRole"]!["value"]);
+        Assert.Equal((string?)outputs["workloadIdentityName"]!["value"], (string?)outputs["postgresWorkerRole"]!["value"]);
+        Assert.Equal("", (string?)outputs["postgresAdministratorLogin"]!["value"]);
+        Assert.NotEqual((string?)outputs["postgresWorkerRole"]!["value"], (string?)outputs["postgresEntraAdminPrincipalName"]!["value"]);
+        var admins = infrastructure.Deploy().AllResources().Where(r => r.Type == "Microsoft.DBforPostgreSQL/flexibleServers/administrators").ToList();
+        Assert.DoesNotContain(admins, a => (string?)a.Evaluate("properties")!["principalName"] == "clip-workers");
     }
 
     [Fact]
@@ -306,6 +366,7 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
             "serviceBusQueueName",
             "postgresHost",
             "postgresDatabaseName",
+            "postgresWorkerRole",
             "workloadIdentityClientId",
             "workloadIdentityName",
             "workloadIdentityResourceId",
