@@ -46,6 +46,11 @@ param imagesContainerName string = 'images'
 @maxLength(63)
 param modelsContainerName string = 'models'
 
+@description('Blob container Event Grid dead-letters the events it could not deliver in eventTimeToLiveInMinutes to; clip replay-events --from-container reads it.')
+@minLength(3)
+@maxLength(63)
+param deadLetterContainerName string = 'events-deadletter'
+
 @description('Days a deleted blob or container can be restored (soft delete).')
 @minValue(1)
 @maxValue(365)
@@ -224,8 +229,9 @@ var gpusPerNode = {
   Standard_NC48ads_A100_v4: 2
 }
 
-// Event Grid's default retry policy (30 attempts over 24 hours), pinned so the duplicate detection
-// window below provably covers it: a retried delivery keeps its message id and is dropped as a duplicate.
+// Event Grid's retry policy (its defaults, 30 attempts over 24 hours), pinned so the duplicate detection window
+// below provably covers it: a retried delivery keeps its message id and is dropped as a duplicate. An event still
+// undelivered after it is dead-lettered to deadLetterContainerName, not dropped.
 var eventTimeToLiveInMinutes = 1440
 var eventMaxDeliveryAttempts = 30
 var duplicateDetectionWindow = 'P1DT1H'
@@ -237,6 +243,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     containerName: imagesContainerName
     modelsContainerName: modelsContainerName
+    deadLetterContainerName: deadLetterContainerName
     softDeleteRetentionDays: storageSoftDeleteRetentionDays
     skuName: storageSkuName
     tags: tags
@@ -263,6 +270,7 @@ module eventGrid 'modules/eventgrid.bicep' = {
     location: location
     storageAccountName: storage.outputs.accountName
     containerName: storage.outputs.containerName
+    deadLetterContainerName: storage.outputs.deadLetterContainerName
     serviceBusNamespaceName: serviceBus.outputs.namespaceName
     queueName: serviceBus.outputs.queueName
     subscriptionName: 'blob-created-to-${queueName}'
@@ -348,6 +356,9 @@ output imagesContainerUrl string = '${storage.outputs.blobEndpoint}${storage.out
 
 @description('Name of the models container: the chart\'s model.initContainer.container.')
 output modelsContainerName string = storage.outputs.modelsContainerName
+
+@description('Container Event Grid dead-letters undeliverable events to: what clip replay-events --from-container reads.')
+output deadLetterContainerName string = storage.outputs.deadLetterContainerName
 
 @description('Fully qualified Service Bus namespace: the worker\'s Clip:ServiceBus:FullyQualifiedNamespace.')
 output serviceBusFullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace

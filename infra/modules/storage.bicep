@@ -19,6 +19,11 @@ param containerName string
 @maxLength(63)
 param modelsContainerName string
 
+@description('Blob container Event Grid writes events it could not deliver to (dead-letter); clip replay-events reads it.')
+@minLength(3)
+@maxLength(63)
+param deadLetterContainerName string
+
 @description('Replication of the storage account.')
 @allowed([
   'Standard_LRS'
@@ -89,6 +94,14 @@ resource modelsContainer 'Microsoft.Storage/storageAccounts/blobServices/contain
   }
 }
 
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deadLetterContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 @description('Resource id of the storage account (the Event Grid system topic\'s source).')
 output accountId string = account.id
 
@@ -103,3 +116,6 @@ output containerName string = container.name
 
 @description('Name of the models container.')
 output modelsContainerName string = modelsContainer.name
+
+@description('Name of the dead-letter container.')
+output deadLetterContainerName string = deadLetterContainer.name
