@@ -18,6 +18,33 @@ param tags object = {
   application: 'clip-workers'
 }
 
+// Network
+
+@description('public: every service has a public endpoint, guarded by Entra ID (and PostgreSQL\'s firewall rules); for trials. private: the production mode; PostgreSQL is injected into a delegated subnet, Storage (blob) and Service Bus get private endpoints, all three disable public network access, and Service Bus is Premium (private endpoints need it).')
+@allowed([
+  'public'
+  'private'
+])
+param networkMode string = 'public'
+
+@description('Private mode: the existing virtual network the AKS cluster\'s node pool subnet is in (a cluster created with --vnet-subnet-id); two subnets are added to it. Required in private mode.')
+param virtualNetworkName string = ''
+
+@description('Private mode: resource group of that virtual network (defaults to this one).')
+param virtualNetworkResourceGroupName string = resourceGroup().name
+
+@description('Private mode: name of the subnet the private endpoints of Storage and Service Bus take their addresses from.')
+param privateEndpointSubnetName string = 'clip-private-endpoints'
+
+@description('Private mode: its address prefix (CIDR, unused, inside the network\'s address space), e.g. 10.224.16.0/27. The chart\'s networkPolicy.privateEndpointCidrs.')
+param privateEndpointSubnetPrefix string = ''
+
+@description('Private mode: name of the subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers.')
+param postgresSubnetName string = 'clip-postgres'
+
+@description('Private mode: its address prefix (CIDR, at least /28, unused), e.g. 10.224.16.32/28. The chart\'s networkPolicy.postgresCidrs.')
+param postgresSubnetPrefix string = ''
+
 // Storage
 
 @description('Storage account name (3-24 lowercase letters and digits, globally unique).')
@@ -236,6 +263,20 @@ var eventTimeToLiveInMinutes = 1440
 var eventMaxDeliveryAttempts = 30
 var duplicateDetectionWindow = 'P1DT1H'
 
+var privateNetworking = networkMode == 'private'
+
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'clip-network'
+  scope: resourceGroup(virtualNetworkResourceGroupName)
+  params: {
+    virtualNetworkName: virtualNetworkName
+    privateEndpointSubnetName: privateEndpointSubnetName
+    privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
+    postgresSubnetName: postgresSubnetName
+    postgresSubnetPrefix: postgresSubnetPrefix
+  }
+}
+
 module storage 'modules/storage.bicep' = {
   name: 'clip-storage'
   params: {
@@ -246,6 +287,7 @@ module storage 'modules/storage.bicep' = {
     deadLetterContainerName: deadLetterContainerName
     softDeleteRetentionDays: storageSoftDeleteRetentionDays
     skuName: storageSkuName
+    privateNetworking: privateNetworking
     tags: tags
   }
 }
@@ -259,6 +301,35 @@ module serviceBus 'modules/servicebus.bicep' = {
     lockDuration: queueLockDuration
     maxDeliveryCount: queueMaxDeliveryCount
     duplicateDetectionWindow: duplicateDetectionWindow
+    privateNetworking: privateNetworking
+    tags: tags
+  }
+}
+
+module blobEndpoint 'modules/private-endpoint.bicep' = if (privateNetworking) {
+  name: 'clip-blob-endpoint'
+  params: {
+    name: '${storage.outputs.accountName}-blob'
+    location: location
+    targetResourceId: storage.outputs.accountId
+    groupId: 'blob'
+    dnsZoneName: 'privatelink.blob.${environment().suffixes.storage}'
+    virtualNetworkId: network!.outputs.virtualNetworkId
+    subnetId: network!.outputs.privateEndpointSubnetId
+    tags: tags
+  }
+}
+
+module serviceBusEndpoint 'modules/private-endpoint.bicep' = if (privateNetworking) {
+  name: 'clip-servicebus-endpoint'
+  params: {
+    name: '${serviceBus.outputs.namespaceName}-namespace'
+    location: location
+    targetResourceId: serviceBus.outputs.namespaceId
+    groupId: 'namespace'
+    dnsZoneName: 'privatelink.servicebus.windows.net'
+    virtualNetworkId: network!.outputs.virtualNetworkId
+    subnetId: network!.outputs.privateEndpointSubnetId
     tags: tags
   }
 }
@@ -296,6 +367,8 @@ module postgres 'modules/postgres.bicep' = {
     storageSizeGB: postgresStorageSizeGB
     highAvailability: postgresHighAvailability
     firewallRules: postgresFirewallRules
+    delegatedSubnetId: privateNetworking ? network!.outputs.postgresSubnetId : ''
+    virtualNetworkId: privateNetworking ? network!.outputs.virtualNetworkId : ''
     tags: tags
   }
 }
@@ -344,6 +417,9 @@ module gpuNodePool 'modules/gpu-nodepool.bicep' = if (deployGpuNodePool) {
     nodeTaints: gpuNodeTaints
   }
 }
+
+@description('public or private: the chart\'s networkPolicy applies to private mode.')
+output networkMode string = networkMode
 
 @description('Name of the storage account.')
 output storageAccountName string = storage.outputs.accountName

@@ -40,6 +40,9 @@ param skuName string
 @maxValue(365)
 param softDeleteRetentionDays int
 
+@description('Private mode: no public endpoint; clients reach the blob service through a private endpoint, and Event Grid (a trusted service) writes dead letters with its identity.')
+param privateNetworking bool
+
 @description('Tags applied to every resource.')
 param tags object
 
@@ -58,7 +61,11 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
+      bypass: 'AzureServices'
+    }
   }
 }
 
