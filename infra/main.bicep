@@ -421,6 +421,12 @@ module gpuNodePool 'modules/gpu-nodepool.bicep' = if (deployGpuNodePool) {
 @description('public or private: the chart\'s networkPolicy applies to private mode.')
 output networkMode string = networkMode
 
+@description('Private mode: the private endpoint subnet\'s prefix, the chart\'s networkPolicy.privateEndpointCidrs; empty in public mode.')
+output privateEndpointSubnetPrefix string = privateNetworking ? privateEndpointSubnetPrefix : ''
+
+@description('Private mode: the PostgreSQL subnet\'s prefix, the chart\'s networkPolicy.postgresCidrs; empty in public mode.')
+output postgresSubnetPrefix string = privateNetworking ? postgresSubnetPrefix : ''
+
 @description('Name of the storage account.')
 output storageAccountName string = storage.outputs.accountName
 

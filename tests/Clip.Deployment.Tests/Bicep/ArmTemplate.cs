@@ -16,7 +16,7 @@ public sealed record ArmResource(ArmTemplate Template, JsonObject Json)
 /// A compiled ARM template (what <c>bicep build</c> writes) with just enough of the ARM expression language to
 /// follow values through modules: <c>parameters</c>, <c>variables</c>, <c>format</c>, <c>resourceId</c>,
 /// <c>subscriptionResourceId</c>, <c>extensionResourceId</c>, <c>toLower</c>, <c>replace</c>, <c>split</c>, <c>if</c>,
-/// <c>equals</c>, <c>not</c>, <c>empty</c>, <c>createObject</c>, <c>mul</c>, <c>environment</c> (Azure's public cloud),
+/// <c>equals</c>, <c>not</c>, <c>empty</c>, <c>createObject</c>, <c>mul</c>, <c>resourceGroup</c> (its name), <c>environment</c> (Azure's public cloud),
 /// module outputs read through <c>reference</c>, and the few runtime properties the outputs read, as Azure documents their
 /// shape (<see cref="RuntimeProperties"/>). Resources whose <c>condition</c> is false are not deployed. Anything else (<c>uniqueString</c>, another runtime property) throws, so a test
 /// that depends on it fails loudly.
@@ -275,6 +275,8 @@ public sealed class ArmTemplate
                 return created;
             case "environment":
                 return new JsonObject { ["name"] = "AzureCloud", ["suffixes"] = new JsonObject { ["storage"] = "core.windows.net" } };
+            case "resourcegroup":
+                return new JsonObject { ["name"] = ResourceGroup };
             case "subscription":
                 return new JsonObject { ["subscriptionId"] = SubscriptionId };
             case "extensionresourceid":
