@@ -269,11 +269,17 @@ module network 'modules/network.bicep' = if (privateNetworking) {
   name: 'clip-network'
   scope: resourceGroup(virtualNetworkResourceGroupName)
   params: {
-    virtualNetworkName: virtualNetworkName
+    virtualNetworkName: privateNetworking && empty(virtualNetworkName)
+      ? fail('networkMode private needs virtualNetworkName: the existing VNet the AKS node pool subnet is in (infra/README.md, Private networking).')
+      : virtualNetworkName
     privateEndpointSubnetName: privateEndpointSubnetName
-    privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
+    privateEndpointSubnetPrefix: privateNetworking && empty(privateEndpointSubnetPrefix)
+      ? fail('networkMode private needs privateEndpointSubnetPrefix: an unused CIDR in that VNet for the private endpoints.')
+      : privateEndpointSubnetPrefix
     postgresSubnetName: postgresSubnetName
-    postgresSubnetPrefix: postgresSubnetPrefix
+    postgresSubnetPrefix: privateNetworking && empty(postgresSubnetPrefix)
+      ? fail('networkMode private needs postgresSubnetPrefix: an unused CIDR (/28 or larger) in that VNet for PostgreSQL.')
+      : postgresSubnetPrefix
   }
 }
 

@@ -16,7 +16,7 @@ public sealed record ArmResource(ArmTemplate Template, JsonObject Json)
 /// A compiled ARM template (what <c>bicep build</c> writes) with just enough of the ARM expression language to
 /// follow values through modules: <c>parameters</c>, <c>variables</c>, <c>format</c>, <c>resourceId</c>,
 /// <c>subscriptionResourceId</c>, <c>extensionResourceId</c>, <c>toLower</c>, <c>replace</c>, <c>split</c>, <c>if</c>,
-/// <c>equals</c>, <c>not</c>, <c>empty</c>, <c>createObject</c>, <c>mul</c>, <c>resourceGroup</c> (its name), <c>environment</c> (Azure's public cloud),
+/// <c>equals</c>, <c>and</c>, <c>not</c>, <c>fail</c> (as <see cref="ArmDeploymentFailedException"/>), <c>empty</c>, <c>createObject</c>, <c>mul</c>, <c>resourceGroup</c> (its name), <c>environment</c> (Azure's public cloud),
 /// module outputs read through <c>reference</c>, and the few runtime properties the outputs read, as Azure documents their
 /// shape (<see cref="RuntimeProperties"/>). Resources whose <c>condition</c> is false are not deployed. Anything else (<c>uniqueString</c>, another runtime property) throws, so a test
 /// that depends on it fails loudly.
@@ -255,6 +255,10 @@ public sealed class ArmTemplate
                 return Evaluate(call.Arguments[0])!.GetValue<bool>() ? Evaluate(call.Arguments[1]) : Evaluate(call.Arguments[2]);
             case "equals":
                 return JsonValue.Create(JsonNode.DeepEquals(Evaluate(call.Arguments[0]), Evaluate(call.Arguments[1])));
+            case "and":
+                return JsonValue.Create(call.Arguments.All(a => Evaluate(a)!.GetValue<bool>()));
+            case "fail":
+                throw new ArmDeploymentFailedException(Text(0));
             case "not":
                 return JsonValue.Create(!Evaluate(call.Arguments[0])!.GetValue<bool>());
             case "empty":
@@ -304,3 +308,6 @@ public sealed class ArmTemplate
         }
     }
 }
+
+/// <summary>The template's <c>fail()</c> stopped the simulated deployment, as Azure would with the same message.</summary>
+public sealed class ArmDeploymentFailedException(string message) : Exception(message);

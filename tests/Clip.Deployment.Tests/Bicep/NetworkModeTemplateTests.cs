@@ -161,6 +161,22 @@ public sealed class NetworkModeTemplateTests(CompiledInfrastructure infrastructu
             deployment.AllResources().Where(r => r.Type == ZoneType).Select(r => (string?)r.Evaluate("name")).Order());
     }
 
+    [Theory]
+    [InlineData("virtualNetworkName", "the existing VNet the AKS node pool subnet is in")]
+    [InlineData("privateEndpointSubnetPrefix", "for the private endpoints")]
+    [InlineData("postgresSubnetPrefix", "for PostgreSQL")]
+    public void PrivateMode_WithoutTheNetwork_FailsNamingTheMissingParameter(string parameter, string explanation)
+    {
+        var deployment = DeployPrivate((parameter, ""));
+
+        // The failure surfaces where the values are used: the subnets' names and prefixes.
+        var failure = Assert.Throws<ArmDeploymentFailedException>(
+            () => deployment.AllResources().Where(r => r.Type == SubnetType).Select(r => r.Evaluate("properties")).ToList());
+
+        Assert.Contains($"networkMode private needs {parameter}", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(explanation, failure.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertLinkedToTheClustersNetwork(ArmTemplate deployment, string zoneName)
     {
         var link = Assert.Single(
