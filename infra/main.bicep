@@ -18,6 +18,33 @@ param tags object = {
   application: 'clip-workers'
 }
 
+// Network
+
+@description('public: every service has a public endpoint, guarded by Entra ID (and PostgreSQL\'s firewall rules); for trials. private: the production mode; PostgreSQL is injected into a delegated subnet, Storage (blob) and Service Bus get private endpoints, all three disable public network access, and Service Bus is Premium (private endpoints need it).')
+@allowed([
+  'public'
+  'private'
+])
+param networkMode string = 'public'
+
+@description('Private mode: the existing virtual network the AKS cluster\'s node pool subnet is in (a cluster created with --vnet-subnet-id); two subnets are added to it. Required in private mode.')
+param virtualNetworkName string = ''
+
+@description('Private mode: resource group of that virtual network (defaults to this one).')
+param virtualNetworkResourceGroupName string = resourceGroup().name
+
+@description('Private mode: name of the subnet the private endpoints of Storage and Service Bus take their addresses from.')
+param privateEndpointSubnetName string = 'clip-private-endpoints'
+
+@description('Private mode: its address prefix (CIDR, unused, inside the network\'s address space), e.g. 10.224.16.0/27. The chart\'s networkPolicy.privateEndpointCidrs.')
+param privateEndpointSubnetPrefix string = ''
+
+@description('Private mode: name of the subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers.')
+param postgresSubnetName string = 'clip-postgres'
+
+@description('Private mode: its address prefix (CIDR, at least /28, unused), e.g. 10.224.16.32/28. The chart\'s networkPolicy.postgresCidrs.')
+param postgresSubnetPrefix string = ''
+
 // Storage
 
 @description('Storage account name (3-24 lowercase letters and digits, globally unique).')
@@ -45,6 +72,11 @@ param imagesContainerName string = 'images'
 @minLength(3)
 @maxLength(63)
 param modelsContainerName string = 'models'
+
+@description('Blob container Event Grid dead-letters the events it could not deliver in eventTimeToLiveInMinutes to; clip replay-events --from-container reads it.')
+@minLength(3)
+@maxLength(63)
+param deadLetterContainerName string = 'events-deadletter'
 
 @description('Days a deleted blob or container can be restored (soft delete).')
 @minValue(1)
@@ -241,11 +273,32 @@ var gpusPerNode = {
   Standard_NC48ads_A100_v4: 2
 }
 
-// Event Grid's default retry policy (30 attempts over 24 hours), pinned so the duplicate detection
-// window below provably covers it: a retried delivery keeps its message id and is dropped as a duplicate.
+// Event Grid's retry policy (its defaults, 30 attempts over 24 hours), pinned so the duplicate detection window
+// below provably covers it: a retried delivery keeps its message id and is dropped as a duplicate. An event still
+// undelivered after it is dead-lettered to deadLetterContainerName, not dropped.
 var eventTimeToLiveInMinutes = 1440
 var eventMaxDeliveryAttempts = 30
 var duplicateDetectionWindow = 'P1DT1H'
+
+var privateNetworking = networkMode == 'private'
+
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'clip-network'
+  scope: resourceGroup(virtualNetworkResourceGroupName)
+  params: {
+    virtualNetworkName: privateNetworking && empty(virtualNetworkName)
+      ? fail('networkMode private needs virtualNetworkName: the existing VNet the AKS node pool subnet is in (infra/README.md, Private networking).')
+      : virtualNetworkName
+    privateEndpointSubnetName: privateEndpointSubnetName
+    privateEndpointSubnetPrefix: privateNetworking && empty(privateEndpointSubnetPrefix)
+      ? fail('networkMode private needs privateEndpointSubnetPrefix: an unused CIDR in that VNet for the private endpoints.')
+      : privateEndpointSubnetPrefix
+    postgresSubnetName: postgresSubnetName
+    postgresSubnetPrefix: privateNetworking && empty(postgresSubnetPrefix)
+      ? fail('networkMode private needs postgresSubnetPrefix: an unused CIDR (/28 or larger) in that VNet for PostgreSQL.')
+      : postgresSubnetPrefix
+  }
+}
 
 module storage 'modules/storage.bicep' = {
   name: 'clip-storage'
@@ -254,8 +307,10 @@ module storage 'modules/storage.bicep' = {
     location: location
     containerName: imagesContainerName
     modelsContainerName: modelsContainerName
+    deadLetterContainerName: deadLetterContainerName
     softDeleteRetentionDays: storageSoftDeleteRetentionDays
     skuName: storageSkuName
+    privateNetworking: privateNetworking
     tags: tags
   }
 }
@@ -269,6 +324,35 @@ module serviceBus 'modules/servicebus.bicep' = {
     lockDuration: queueLockDuration
     maxDeliveryCount: queueMaxDeliveryCount
     duplicateDetectionWindow: duplicateDetectionWindow
+    privateNetworking: privateNetworking
+    tags: tags
+  }
+}
+
+module blobEndpoint 'modules/private-endpoint.bicep' = if (privateNetworking) {
+  name: 'clip-blob-endpoint'
+  params: {
+    name: '${storage.outputs.accountName}-blob'
+    location: location
+    targetResourceId: storage.outputs.accountId
+    groupId: 'blob'
+    dnsZoneName: 'privatelink.blob.${environment().suffixes.storage}'
+    virtualNetworkId: network!.outputs.virtualNetworkId
+    subnetId: network!.outputs.privateEndpointSubnetId
+    tags: tags
+  }
+}
+
+module serviceBusEndpoint 'modules/private-endpoint.bicep' = if (privateNetworking) {
+  name: 'clip-servicebus-endpoint'
+  params: {
+    name: '${serviceBus.outputs.namespaceName}-namespace'
+    location: location
+    targetResourceId: serviceBus.outputs.namespaceId
+    groupId: 'namespace'
+    dnsZoneName: 'privatelink.servicebus.windows.net'
+    virtualNetworkId: network!.outputs.virtualNetworkId
+    subnetId: network!.outputs.privateEndpointSubnetId
     tags: tags
   }
 }
@@ -280,6 +364,7 @@ module eventGrid 'modules/eventgrid.bicep' = {
     location: location
     storageAccountName: storage.outputs.accountName
     containerName: storage.outputs.containerName
+    deadLetterContainerName: storage.outputs.deadLetterContainerName
     serviceBusNamespaceName: serviceBus.outputs.namespaceName
     queueName: serviceBus.outputs.queueName
     subscriptionName: 'blob-created-to-${queueName}'
@@ -309,6 +394,8 @@ module postgres 'modules/postgres.bicep' = {
     storageSizeGB: postgresStorageSizeGB
     highAvailability: postgresHighAvailability
     firewallRules: postgresFirewallRules
+    delegatedSubnetId: privateNetworking ? network!.outputs.postgresSubnetId : ''
+    virtualNetworkId: privateNetworking ? network!.outputs.virtualNetworkId : ''
     tags: tags
   }
 }
@@ -358,6 +445,15 @@ module gpuNodePool 'modules/gpu-nodepool.bicep' = if (deployGpuNodePool) {
   }
 }
 
+@description('public or private: the chart\'s networkPolicy applies to private mode.')
+output networkMode string = networkMode
+
+@description('Private mode: the private endpoint subnet\'s prefix, the chart\'s networkPolicy.privateEndpointCidrs; empty in public mode.')
+output privateEndpointSubnetPrefix string = privateNetworking ? privateEndpointSubnetPrefix : ''
+
+@description('Private mode: the PostgreSQL subnet\'s prefix, the chart\'s networkPolicy.postgresCidrs; empty in public mode.')
+output postgresSubnetPrefix string = privateNetworking ? postgresSubnetPrefix : ''
+
 @description('Name of the storage account.')
 output storageAccountName string = storage.outputs.accountName
 
@@ -369,6 +465,9 @@ output imagesContainerUrl string = '${storage.outputs.blobEndpoint}${storage.out
 
 @description('Name of the models container: the chart\'s model.initContainer.container.')
 output modelsContainerName string = storage.outputs.modelsContainerName
+
+@description('Container Event Grid dead-letters undeliverable events to: what clip replay-events --from-container reads.')
+output deadLetterContainerName string = storage.outputs.deadLetterContainerName
 
 @description('Fully qualified Service Bus namespace: the worker\'s Clip:ServiceBus:FullyQualifiedNamespace.')
 output serviceBusFullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace

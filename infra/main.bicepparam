@@ -13,6 +13,16 @@ param postgresPasswordAuth = false
 param postgresEntraAdminObjectId = readEnvironmentVariable('CLIP_POSTGRES_ENTRA_ADMIN_ID')
 param postgresEntraAdminPrincipalName = 'clip-db-admins'
 param postgresEntraAdminPrincipalType = 'Group'
+
+// public for trials; production is private (infra/README.md, "Private networking"): the cluster's own VNet and two
+// unused prefixes in it, e.g.
+//   param networkMode = 'private'
+//   param virtualNetworkName = 'aks-vnet'
+//   param virtualNetworkResourceGroupName = 'aks-network'
+//   param privateEndpointSubnetPrefix = '10.224.16.0/27'
+//   param postgresSubnetPrefix = '10.224.16.32/28'
+param networkMode = 'public'
+
 param postgresFirewallRules = [
   // { name: 'aks-egress', startIpAddress: '203.0.113.10', endIpAddress: '203.0.113.10' }
 ]

@@ -66,6 +66,12 @@ def values_from(outputs):
             },
         },
     }
+    if outputs.get("networkMode") == "private":
+        # The NetworkPolicy's destinations; enabling it also takes networkPolicy.entraCidrs, which no output can know.
+        values["networkPolicy"] = {
+            "privateEndpointCidrs": [outputs["privateEndpointSubnetPrefix"]],
+            "postgresCidrs": [outputs["postgresSubnetPrefix"]],
+        }
     if outputs.get("gpuNodePoolName"):
         values["gpu"] = {"vmSize": outputs["gpuVmSize"]}
         values["nodeSelector"] = dict(outputs.get("gpuNodeLabels") or {})

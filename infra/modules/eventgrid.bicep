@@ -1,7 +1,8 @@
 // An Event Grid system topic on the storage account and a subscription that delivers
 // Microsoft.Storage.BlobCreated events for images in one container to the Service Bus queue.
 // Delivery uses the topic's system-assigned identity (the namespace has no SAS keys), which gets
-// Azure Service Bus Data Sender on the queue only.
+// Azure Service Bus Data Sender on the queue only. What it still cannot deliver when the retry policy runs out is
+// written, with the same identity, to a dead-letter container (Storage Blob Data Contributor on that container only).
 
 @description('Name of the system topic.')
 param systemTopicName string
@@ -14,6 +15,9 @@ param storageAccountName string
 
 @description('Container whose uploads are labelled.')
 param containerName string
+
+@description('Container (in the same storage account) events are dead-lettered to once the retry policy runs out.')
+param deadLetterContainerName string
 
 @description('Name of the Service Bus namespace (in this resource group).')
 param serviceBusNamespaceName string
@@ -52,8 +56,19 @@ param tags object
 // Azure Service Bus Data Sender
 var serviceBusDataSenderRoleId = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
 
+// Storage Blob Data Contributor
+var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource deadLetterContainer 'containers' existing = {
+      name: deadLetterContainerName
+    }
+  }
 }
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
@@ -88,12 +103,24 @@ resource topicSendsToQueue 'Microsoft.Authorization/roleAssignments@2022-04-01' 
   }
 }
 
+resource topicWritesDeadLetters 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storageAccount::blobService::deadLetterContainer.id, systemTopic.id, storageBlobDataContributorRoleId)
+  scope: storageAccount::blobService::deadLetterContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRoleId)
+    principalId: systemTopic.identity.principalId
+    principalType: 'ServicePrincipal'
+    description: 'Event Grid writes the events it could not deliver to the dead-letter container.'
+  }
+}
+
 resource blobCreatedToQueue 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = {
   parent: systemTopic
   name: subscriptionName
   // Event Grid checks that its identity may send when the subscription is created.
   dependsOn: [
     topicSendsToQueue
+    topicWritesDeadLetters
   ]
   properties: {
     deliveryWithResourceIdentity: {
@@ -121,6 +148,18 @@ resource blobCreatedToQueue 'Microsoft.EventGrid/systemTopics/eventSubscriptions
           values: imageExtensions
         }
       ]
+    }
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: storageAccount.id
+          blobContainerName: deadLetterContainerName
+        }
+      }
     }
     retryPolicy: {
       eventTimeToLiveInMinutes: eventTimeToLiveInMinutes

@@ -63,7 +63,7 @@ param skuTier string
 @minValue(32)
 param storageSizeGB int
 
-@description('Firewall rules (name, startIpAddress, endIpAddress), e.g. the AKS cluster\'s outbound IP. Empty: nothing can connect until one is added.')
+@description('Firewall rules (name, startIpAddress, endIpAddress), e.g. the AKS cluster\'s outbound IP. Empty: nothing can connect until one is added. Public mode only.')
 param firewallRules array
 
 @description('High availability: Disabled, SameZone or ZoneRedundant (a standby server; not on Burstable).')
@@ -74,8 +74,36 @@ param firewallRules array
 ])
 param highAvailability string
 
+@description('Private mode: resource id of the subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers the server is injected into (no public endpoint, no firewall rules); empty: public mode.')
+param delegatedSubnetId string
+
+@description('Private mode: resource id of the virtual network the server\'s private DNS zone is linked to.')
+param virtualNetworkId string
+
 @description('Tags applied to every resource.')
 param tags object
+
+var privateNetworking = !empty(delegatedSubnetId)
+
+// VNet integration needs a zone ending in postgres.database.azure.com; the server's public name resolves to it.
+resource privateDnsZone 'Microsoft.Network/privateDnsZones@2024-06-01' = if (privateNetworking) {
+  name: '${serverName}.private.postgres.database.azure.com'
+  location: 'global'
+  tags: tags
+}
+
+resource privateDnsZoneLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = if (privateNetworking) {
+  parent: privateDnsZone
+  name: '${serverName}-link'
+  location: 'global'
+  tags: tags
+  properties: {
+    registrationEnabled: false
+    virtualNetwork: {
+      id: virtualNetworkId
+    }
+  }
+}
 
 resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
   name: serverName
@@ -105,10 +133,20 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
     highAvailability: {
       mode: highAvailability
     }
-    network: {
-      publicNetworkAccess: 'Enabled'
-    }
+    network: privateNetworking
+      ? {
+          publicNetworkAccess: 'Disabled'
+          delegatedSubnetResourceId: delegatedSubnetId
+          privateDnsZoneArmResourceId: privateDnsZone.id
+        }
+      : {
+          publicNetworkAccess: 'Enabled'
+        }
   }
+  // The server resolves its own name through the zone from the start.
+  dependsOn: [
+    privateDnsZoneLink
+  ]
 }
 
 resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-01' = {
@@ -122,7 +160,7 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-0
 
 @batchSize(1)
 resource firewall 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = [
-  for rule in firewallRules: {
+  for rule in firewallRules: if (!privateNetworking) {
     parent: server
     name: rule.name
     properties: {

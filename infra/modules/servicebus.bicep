@@ -1,5 +1,6 @@
 // The Service Bus namespace and the queue Event Grid delivers BlobCreated events to.
-// Entra ID only (no SAS keys); Standard tier because duplicate detection needs Standard or Premium.
+// Entra ID only (no SAS keys); Standard tier because duplicate detection needs Standard or Premium, and Premium in
+// private mode, the only tier with private endpoints.
 
 @description('Name of the Service Bus namespace (6-50 characters, globally unique).')
 @minLength(6)
@@ -25,6 +26,9 @@ param maxDeliveryCount int
 @description('Duplicate detection window (ISO 8601). Must cover Event Grid\'s retry period, or a redelivered event becomes a second message.')
 param duplicateDetectionWindow string
 
+@description('Private mode: Premium (one messaging unit), no public endpoint; only trusted Microsoft services (Event Grid, delivering with its identity) may still reach it from outside the private endpoint.')
+param privateNetworking bool
+
 @description('Tags applied to every resource.')
 param tags object
 
@@ -32,14 +36,33 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: namespaceName
   location: location
   tags: tags
-  sku: {
-    name: 'Standard'
-    tier: 'Standard'
-  }
+  sku: privateNetworking
+    ? {
+        name: 'Premium'
+        tier: 'Premium'
+        capacity: 1
+      }
+    : {
+        name: 'Standard'
+        tier: 'Standard'
+      }
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+  }
+}
+
+// Event Grid's deliveries come from outside the network: the trusted services exception lets them in.
+resource networkRules 'Microsoft.ServiceBus/namespaces/networkRuleSets@2024-01-01' = if (privateNetworking) {
+  parent: namespace
+  name: 'default'
+  properties: {
+    publicNetworkAccess: 'Disabled'
+    defaultAction: 'Deny'
+    trustedServiceAccessEnabled: true
+    ipRules: []
+    virtualNetworkRules: []
   }
 }
 
@@ -67,6 +90,9 @@ output fullyQualifiedNamespace string = split(replace(namespace.properties.servi
 
 @description('Name of the queue.')
 output queueName string = queue.name
+
+@description('Resource id of the namespace (the private endpoint\'s target).')
+output namespaceId string = namespace.id
 
 @description('Resource id of the queue (the Event Grid subscription\'s endpoint).')
 output queueId string = queue.id

@@ -19,6 +19,11 @@ param containerName string
 @maxLength(63)
 param modelsContainerName string
 
+@description('Blob container Event Grid writes events it could not deliver to (dead-letter); clip replay-events reads it.')
+@minLength(3)
+@maxLength(63)
+param deadLetterContainerName string
+
 @description('Replication of the storage account.')
 @allowed([
   'Standard_LRS'
@@ -34,6 +39,9 @@ param skuName string
 @minValue(1)
 @maxValue(365)
 param softDeleteRetentionDays int
+
+@description('Private mode: no public endpoint; clients reach the blob service through a private endpoint, and Event Grid (a trusted service) writes dead letters with its identity.')
+param privateNetworking bool
 
 @description('Tags applied to every resource.')
 param tags object
@@ -53,7 +61,11 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
+      bypass: 'AzureServices'
+    }
   }
 }
 
@@ -89,6 +101,14 @@ resource modelsContainer 'Microsoft.Storage/storageAccounts/blobServices/contain
   }
 }
 
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deadLetterContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 @description('Resource id of the storage account (the Event Grid system topic\'s source).')
 output accountId string = account.id
 
@@ -103,3 +123,6 @@ output containerName string = container.name
 
 @description('Name of the models container.')
 output modelsContainerName string = modelsContainer.name
+
+@description('Name of the dead-letter container.')
+output deadLetterContainerName string = deadLetterContainer.name

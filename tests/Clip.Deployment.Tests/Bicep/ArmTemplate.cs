@@ -15,9 +15,10 @@ public sealed record ArmResource(ArmTemplate Template, JsonObject Json)
 /// <summary>
 /// A compiled ARM template (what <c>bicep build</c> writes) with just enough of the ARM expression language to
 /// follow values through modules: <c>parameters</c>, <c>variables</c>, <c>format</c>, <c>resourceId</c>,
-/// <c>subscriptionResourceId</c>, <c>toLower</c>, <c>replace</c>, <c>split</c>, <c>if</c>, <c>mul</c>, module outputs read through
-/// <c>reference</c>, and the few runtime properties the outputs read, as Azure documents their shape
-/// (<see cref="RuntimeProperties"/>). Anything else (<c>uniqueString</c>, another runtime property) throws, so a test
+/// <c>subscriptionResourceId</c>, <c>extensionResourceId</c>, <c>toLower</c>, <c>replace</c>, <c>split</c>, <c>if</c>,
+/// <c>equals</c>, <c>and</c>, <c>not</c>, <c>fail</c> (as <see cref="ArmDeploymentFailedException"/>), <c>empty</c>, <c>createObject</c>, <c>mul</c>, <c>resourceGroup</c> (its name), <c>environment</c> (Azure's public cloud),
+/// module outputs read through <c>reference</c>, and the few runtime properties the outputs read, as Azure documents their
+/// shape (<see cref="RuntimeProperties"/>). Resources whose <c>condition</c> is false are not deployed. Anything else (<c>uniqueString</c>, another runtime property) throws, so a test
 /// that depends on it fails loudly.
 /// </summary>
 public sealed class ArmTemplate
@@ -56,10 +57,10 @@ public sealed class ArmTemplate
         return new ArmTemplate(properties["template"]!.AsObject(), this, properties["parameters"]?.AsObject() ?? []);
     }
 
-    /// <summary>This template's resources and those of every module below it.</summary>
+    /// <summary>This template's deployed resources (those whose <c>condition</c> holds) and those of every module below it.</summary>
     public IEnumerable<ArmResource> AllResources()
     {
-        foreach (var resource in OwnResources())
+        foreach (var resource in OwnResources().Where(r => r.Json["condition"] is null || r.Evaluate("condition")!.GetValue<bool>()))
         {
             yield return resource;
             if (resource.Type == "Microsoft.Resources/deployments")
@@ -86,6 +87,12 @@ public sealed class ArmTemplate
         if (_suppliedParameters[name] is JsonObject supplied)
         {
             return _parent is null ? supplied["value"]?.DeepClone() : _parent.Evaluate(supplied["value"]);
+        }
+
+        // A module parameter chosen by a condition is one expression that makes the whole { value } object.
+        if (_parent is not null && _suppliedParameters[name] is JsonValue expression)
+        {
+            return _parent.Evaluate(expression)!["value"]?.DeepClone();
         }
 
         var declaration = _template["parameters"]?[name] ?? throw new KeyNotFoundException($"No parameter '{name}'.");
@@ -246,6 +253,44 @@ public sealed class ArmTemplate
                 return new JsonArray([.. Text(0).Split(Text(1)).Select(part => (JsonNode?)JsonValue.Create(part))]);
             case "if":
                 return Evaluate(call.Arguments[0])!.GetValue<bool>() ? Evaluate(call.Arguments[1]) : Evaluate(call.Arguments[2]);
+            case "equals":
+                return JsonValue.Create(JsonNode.DeepEquals(Evaluate(call.Arguments[0]), Evaluate(call.Arguments[1])));
+            case "and":
+                return JsonValue.Create(call.Arguments.All(a => Evaluate(a)!.GetValue<bool>()));
+            case "fail":
+                throw new ArmDeploymentFailedException(Text(0));
+            case "not":
+                return JsonValue.Create(!Evaluate(call.Arguments[0])!.GetValue<bool>());
+            case "empty":
+                return JsonValue.Create(Evaluate(call.Arguments[0]) switch
+                {
+                    null => true,
+                    JsonObject obj => obj.Count == 0,
+                    JsonArray array => array.Count == 0,
+                    var value => value.GetValue<string>().Length == 0,
+                });
+            case "createobject":
+                var created = new JsonObject();
+                for (var i = 0; i + 1 < call.Arguments.Count; i += 2)
+                {
+                    created[Text(i)] = Evaluate(call.Arguments[i + 1]);
+                }
+
+                return created;
+            case "environment":
+                return new JsonObject { ["name"] = "AzureCloud", ["suffixes"] = new JsonObject { ["storage"] = "core.windows.net" } };
+            case "resourcegroup":
+                return new JsonObject { ["name"] = ResourceGroup };
+            case "subscription":
+                return new JsonObject { ["subscriptionId"] = SubscriptionId };
+            case "extensionresourceid":
+                // An id below another scope (a role assignment, a deployment in another resource group): its type and names.
+                return new JsonObject
+                {
+                    ["type"] = Text(1),
+                    ["names"] = new JsonArray(call.Arguments.Skip(2).Select(a => Evaluate(a)).ToArray()),
+                    ["scope"] = Evaluate(call.Arguments[0]),
+                };
             case "mul":
                 return JsonValue.Create(Evaluate(call.Arguments[0])!.GetValue<int>() * Evaluate(call.Arguments[1])!.GetValue<int>());
             case "null":
@@ -273,3 +318,6 @@ public sealed class ArmTemplate
         }
     }
 }
+
+/// <summary>The template's <c>fail()</c> stopped the simulated deployment, as Azure would with the same message.</summary>
+public sealed class ArmDeploymentFailedException(string message) : Exception(message);

@@ -106,6 +106,39 @@ public sealed class GeneratedValuesTests(CompiledInfrastructure infrastructure)
     }
 
     [Fact]
+    public async Task MakeValues_PrivateOutputs_GivesTheNetworkPolicyTheSubnetsTheTemplateCreates()
+    {
+        var deployment = infrastructure.Deploy(
+        [
+            .. ProductionParameters,
+            ("networkMode", "private"),
+            ("virtualNetworkName", "aks-vnet"),
+            ("privateEndpointSubnetPrefix", "10.224.16.0/27"),
+            ("postgresSubnetPrefix", "10.224.16.32/28"),
+        ]);
+        using var temp = new TemporaryDirectory();
+        var values = temp.File("infrastructure-values.yaml");
+        await File.WriteAllTextAsync(values, await MakeValuesAsync(deployment.Outputs()));
+
+        var manifests = await Helm.RenderAsync(
+        [
+            "--namespace", ChartValues.ProductionNamespace, "-f", values, "-f", Helm.ProductionValues,
+            "--set", "networkPolicy.enabled=true", "--set-json", "networkPolicy.entraCidrs=[\"0.0.0.0/0\"]",
+            "--set-json", """networkPolicy.otlp.to=[{"podSelector":{"matchLabels":{"app":"otel-collector"}}}]""",
+        ]);
+
+        var subnets = deployment.AllResources().Where(r => r.Type == "Microsoft.Network/virtualNetworks/subnets")
+            .ToDictionary(r => (string)r.Evaluate("name")!, r => (string?)r.Evaluate("properties")!["addressPrefix"]);
+        var portsByCidr = manifests.One("NetworkPolicy")["spec"]!["egress"]!.AsArray()
+            .Where(rule => rule!["to"]![0]!["ipBlock"] is not null)
+            .ToDictionary(
+                rule => (string)rule!["to"]![0]!["ipBlock"]!["cidr"]!,
+                rule => string.Join(',', rule!["ports"]!.AsArray().Select(p => (string?)p!["port"])));
+        Assert.Equal("443,5671,5672", portsByCidr[subnets["aks-vnet/clip-private-endpoints"]!]);
+        Assert.Equal("5432", portsByCidr[subnets["aks-vnet/clip-postgres"]!]);
+    }
+
+    [Fact]
     public async Task MakeValues_OutputsOfAnOlderTemplate_FailsNamingWhatIsMissing()
     {
         var outputs = infrastructure.Deploy(ProductionParameters).Outputs();

@@ -14,6 +14,7 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     private const string ServiceBusDataReceiver = "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0";
     private const string ServiceBusDataSender = "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39";
     private const string ServiceBusDataOwner = "090c5cfd-751d-490a-894a-3ce6f1109419";
+    private const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
     private const string FederatedCredentialType = "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials";
 
     private const string ContainerType = "Microsoft.Storage/storageAccounts/blobServices/containers";
@@ -33,7 +34,7 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
         Assert.Equal("cliptestimages", (string?)account.Evaluate("name"));
 
         var containers = deployment.AllResources().Where(r => r.Type == ContainerType).ToDictionary(r => (string)r.Evaluate("name")!);
-        Assert.Equal(["cliptestimages/default/images", "cliptestimages/default/models"], containers.Keys.Order());
+        Assert.Equal(["cliptestimages/default/events-deadletter", "cliptestimages/default/images", "cliptestimages/default/models"], containers.Keys.Order());
         Assert.All(containers.Values, c => Assert.Equal("None", (string?)c.Evaluate("properties")!["publicAccess"]));
     }
 
@@ -88,11 +89,13 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     }
 
     [Fact]
-    public void RoleAssignments_Defaults_AreOnlyReadersReceiverSenderAndKedasOwner()
+    public void RoleAssignments_Defaults_AreOnlyReadersReceiverSenderDeadLetterWriterAndKedasOwner()
     {
         var roles = RoleAssignments(infrastructure.Deploy()).Select(a => a.RoleId).Order().ToArray();
 
-        Assert.Equal(new[] { StorageBlobDataReader, StorageBlobDataReader, ServiceBusDataReceiver, ServiceBusDataSender, ServiceBusDataOwner }.Order(), roles);
+        string[] expected =
+            [StorageBlobDataReader, StorageBlobDataReader, ServiceBusDataReceiver, ServiceBusDataSender, StorageBlobDataContributor, ServiceBusDataOwner];
+        Assert.Equal(expected.Order(), roles);
     }
 
     [Fact]
@@ -168,6 +171,54 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
         Assert.Equal("CloudEventSchemaV1_0", (string?)properties["eventDeliverySchema"]);
         var readers = RoleAssignments(deployment).Where(a => a.RoleId == StorageBlobDataReader).Select(a => (string?)a.Scope!["names"]![2]).Order();
         Assert.Equal(["models", "uploads"], readers);
+    }
+
+    [Fact]
+    public void EventSubscription_Defaults_DeadLettersWhatItCannotDeliverToTheDeadLetterContainerWithItsIdentity()
+    {
+        var properties = Single(infrastructure.Deploy(), "Microsoft.EventGrid/systemTopics/eventSubscriptions").Evaluate("properties")!;
+
+        // Without a dead-letter destination Event Grid drops an event once its retry policy runs out.
+        Assert.Null(properties["deadLetterDestination"]);
+        var deadLetter = properties["deadLetterWithResourceIdentity"]!;
+        Assert.Equal("SystemAssigned", (string?)deadLetter["identity"]!["type"]);
+        Assert.Equal("StorageBlob", (string?)deadLetter["deadLetterDestination"]!["endpointType"]);
+        var destination = deadLetter["deadLetterDestination"]!["properties"]!;
+        AssertScope(destination["resourceId"], "Microsoft.Storage/storageAccounts", "cliptestimages");
+        Assert.Equal("events-deadletter", (string?)destination["blobContainerName"]);
+    }
+
+    [Fact]
+    public void EventSubscription_OtherDeadLetterContainer_CreatesAndWritesThatOne()
+    {
+        var deployment = infrastructure.Deploy(("deadLetterContainerName", "undelivered"));
+
+        var properties = Single(deployment, "Microsoft.EventGrid/systemTopics/eventSubscriptions").Evaluate("properties")!;
+        Assert.Equal("undelivered", (string?)properties["deadLetterWithResourceIdentity"]!["deadLetterDestination"]!["properties"]!["blobContainerName"]);
+        Assert.Contains(deployment.AllResources(), r => r.Type == ContainerType && (string?)r.Evaluate("name") == "cliptestimages/default/undelivered");
+        Assert.Equal("undelivered", (string?)deployment.Output("deadLetterContainerName"));
+    }
+
+    [Fact]
+    public void SystemTopicIdentity_Defaults_WritesTheDeadLetterContainerOnly()
+    {
+        var writer = Assert.Single(RoleAssignments(infrastructure.Deploy()), a => a.RoleId == StorageBlobDataContributor);
+
+        Assert.Contains("Microsoft.EventGrid/systemTopics", writer.Principal, StringComparison.Ordinal);
+        AssertScope(writer.Scope, ContainerType, "cliptestimages", "default", "events-deadletter");
+    }
+
+    [Fact]
+    public void EventSubscription_Defaults_WaitsForBothRolesBeforeItIsCreated()
+    {
+        var subscription = Single(infrastructure.Deploy(), "Microsoft.EventGrid/systemTopics/eventSubscriptions");
+
+        // Event Grid checks at creation that its identity may send to the queue and write the dead-letter container.
+        var dependsOn = subscription.Json["dependsOn"]!.AsArray().Select(d => d!.ToString()).ToArray();
+        Assert.Contains(dependsOn, d => d.Contains("Microsoft.Storage/storageAccounts/blobServices/containers", StringComparison.Ordinal)
+            && d.Contains("Microsoft.Authorization/roleAssignments", StringComparison.Ordinal));
+        Assert.Contains(dependsOn, d => d.Contains("Microsoft.ServiceBus/namespaces/queues", StringComparison.Ordinal)
+            && d.Contains("Microsoft.Authorization/roleAssignments", StringComparison.Ordinal));
     }
 
     [Fact]
