@@ -140,9 +140,6 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- else }}
 {{- $_ := required "database.connectionStringSecret.name is required with database.authentication password: an existing Secret with the database connection string" .Values.database.connectionStringSecret.name }}
 {{- end }}
-{{- if and (eq .Values.database.authentication "entra") .Values.retraining.enabled }}
-{{- fail "retraining.enabled with database.authentication entra: the retraining job would sign in as the workers' least-privilege role, which may not write heads (infra/sql/worker-role.sql), so every run would fail; a separate identity for the job is not built yet. Set retraining.enabled=false, or use authentication password with a connection string whose role may write heads" }}
-{{- end }}
 {{- if and (eq .Values.inference.precision "auto") .Values.retraining.enabled }}
 {{- fail "inference.precision auto resolves per node (fp16 on GPU workers, int8 in the CPU retraining job), so retraining would look for another model id's embeddings: set fp32, int8 or fp16, or retraining.enabled=false" }}
 {{- end }}
