@@ -295,14 +295,6 @@ public sealed class ArmTemplate
                 return JsonValue.Create(Evaluate(call.Arguments[0])!.GetValue<int>() * Evaluate(call.Arguments[1])!.GetValue<int>());
             case "null":
                 return null;
-            case "createobject":
-                var created = new JsonObject();
-                for (var i = 0; i + 1 < call.Arguments.Count; i += 2)
-                {
-                    created[Text(i)] = Evaluate(call.Arguments[i + 1]);
-                }
-
-                return created;
             case "tenant":
                 return new JsonObject { ["tenantId"] = TenantId };
             case "resourceid":
