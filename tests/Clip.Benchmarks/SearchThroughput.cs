@@ -38,7 +38,7 @@ internal static class SearchThroughput
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {images:N0} embeddings of {dimension} dimensions to SQLite in {timer.Elapsed.TotalSeconds:0.0} s (setup, not a product figure)"));
 
 
-        var refreshClock = new OffsetClock();
+        var refreshClock = new MovableTime(); // Moved on by a day to make a refresh's daily sweep due.
         var search = new ImageSearch(store, temp.File("index"), refreshClock);
         timer.Restart();
         var built = await search.RefreshAsync(model, rebuild: true);
@@ -122,14 +122,6 @@ internal static class SearchThroughput
         await using var transaction = await connection.BeginTransactionAsync();
         await connection.ExecuteAsync("DELETE FROM images WHERE source_uri = @Source", sources.Select(s => new { Source = s }), transaction);
         await transaction.CommitAsync();
-    }
-
-    /// <summary>The system clock, moved on by hand to make a refresh's daily sweep due.</summary>
-    private sealed class OffsetClock : TimeProvider
-    {
-        public TimeSpan Offset { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
     }
 
     private static async Task WriteAsync(LabelStore store, FlowClock clock, string model, int dimension, int first, int count, Random random)

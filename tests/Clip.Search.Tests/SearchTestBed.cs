@@ -137,11 +137,3 @@ public sealed class SearchTestBed(string? indexRoot = null) : IAsyncLifetime, ID
         return vector;
     }
 }
-
-/// <summary>The system clock plus an offset the test moves.</summary>
-public sealed class MovableTime : TimeProvider
-{
-    public TimeSpan Offset { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
-}

@@ -1,6 +1,5 @@
 #if CLIP_GPU
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Clip.Persistence;
 using Clip.TestUtilities;
 using Microsoft.Data.Sqlite;
@@ -66,20 +65,15 @@ public sealed class GpuBuildWorkerTests : IDisposable
     [Fact]
     public async Task Worker_AutoOnThisMachine_LabelsOnCpuWithAWarningOrOnTheGpu()
     {
-        var inbox = _temp.File("inbox");
         var settings = Settings("auto");
         using var worker = WorkerProcess.Start(settings);
         await worker.WaitUntilStartedAsync();
-        var path = Path.Combine(inbox, "red-circle.png");
-        File.Copy(TestPaths.Data("samples", "red-circle.png"), path);
-        var hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path)));
         await using var store = new LabelStore(new PersistenceOptions { ConnectionString = settings["Clip:Database:ConnectionString"]! });
 
-        IReadOnlyList<StoredRun> runs = [];
-        await WorkerRun.WaitUntilAsync(async () => (runs = await store.GetRunsAsync(new Uri(path).AbsoluteUri, hash)).Count > 0, "red-circle.png is labelled");
+        var run = await WorkerRun.DropAndWaitForRunAsync(store, _temp.File("inbox"), "red-circle.png");
 
         Assert.Contains(NvidiaDriverPresent() ? "GPU preflight passed" : "falling back to CPU: no NVIDIA driver found", worker.Output, StringComparison.Ordinal);
-        Assert.Equal("circle", Assert.Single(Assert.Single(runs).Labels, l => l.Rank == 1).LabelId);
+        Assert.Equal("circle", Assert.Single(run.Labels, l => l.Rank == 1).LabelId);
         Assert.True(await worker.TerminateAsync() == 0, worker.Output);
     }
 }

@@ -47,14 +47,17 @@ internal sealed class WorkerRun : IAsyncDisposable
     /// Copies a CLI sample into the watched folder and waits for its one result run, keyed as a user would key a local
     /// file: its <c>file://</c> URI and <c>sha256:</c> of its bytes.
     /// </summary>
-    public async Task<StoredRun> DropAndWaitForRunAsync(string inbox, string sample)
+    public Task<StoredRun> DropAndWaitForRunAsync(string inbox, string sample) => DropAndWaitForRunAsync(Store, inbox, sample);
+
+    /// <summary>The same, for a worker whose results are in <paramref name="store"/> (one running as its own process).</summary>
+    public static async Task<StoredRun> DropAndWaitForRunAsync(ILabelStore store, string inbox, string sample)
     {
         var path = Path.Combine(inbox, sample);
         File.Copy(TestPaths.Data("samples", sample), path);
         var uri = new Uri(path).AbsoluteUri;
         var hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path)));
         IReadOnlyList<StoredRun> runs = [];
-        await WaitUntilAsync(async () => (runs = await Store.GetRunsAsync(uri, hash)).Count > 0, $"{sample} is labelled");
+        await WaitUntilAsync(async () => (runs = await store.GetRunsAsync(uri, hash)).Count > 0, $"{sample} is labelled");
         return Assert.Single(runs);
     }
 
