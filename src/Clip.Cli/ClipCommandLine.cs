@@ -23,6 +23,7 @@ public static class ClipCommandLine
         root.Subcommands.Add(RetrainCommand.Create());
         root.Subcommands.Add(UploadCommand.Create());
         root.Subcommands.Add(ReplayEventsCommand.Create());
+        root.Subcommands.Add(ReviewCommand.Create());
         return root;
     }
 }

@@ -157,7 +157,7 @@ public sealed partial class LabelStore
     private static FailureStage ParseStage(string stage) => Enum.Parse<FailureStage>(stage, ignoreCase: true);
 
     // SQLite hands timestamps back as text, Npgsql as UTC DateTime.
-    private static DateTimeOffset Timestamp(object value) => value switch
+    internal static DateTimeOffset Timestamp(object value) => value switch
     {
         DateTimeOffset d => d,
         DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)),

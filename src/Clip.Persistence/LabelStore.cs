@@ -78,6 +78,8 @@ public sealed partial class LabelStore : ILabelStore, IAsyncDisposable, IDisposa
 
     public DatabaseProvider Provider => _dialect.Provider;
 
+    internal SqlDialect Dialect => _dialect;
+
     public string Target => _dialect.Target;
 
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken = default)

@@ -12,6 +12,10 @@ namespace Clip.Search;
 /// <param name="timeProvider">The clock of index refreshes; the system's by default.</param>
 public sealed class ImageSearch(ILabelStore store, string indexRoot, TimeProvider? timeProvider = null)
 {
+    /// <summary><c>$XDG_CACHE_HOME/clip-workers/search-index</c>, beside the class-matrix cache: where the CLI and the review app keep indexes by default.</summary>
+    public static string DefaultIndexRoot() =>
+        Path.Combine(Path.GetDirectoryName(Clip.Inference.ZeroShot.ZeroShotOptions.DefaultCacheDirectory())!, "search-index");
+
     /// <summary>The folder of the index of this database's embeddings from <paramref name="modelId"/>.</summary>
     public string FolderFor(string modelId) => EmbeddingIndexBuilder.FolderFor(indexRoot, store.Target, modelId);
 

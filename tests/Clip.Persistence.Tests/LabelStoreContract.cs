@@ -40,10 +40,10 @@ public abstract partial class LabelStoreContract : IAsyncLifetime
     {
         var second = await Store.MigrateAsync();
 
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], FirstMigration);
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9], FirstMigration);
         Assert.Empty(second);
-        Assert.Equal(8, await CountAsync("schema_migrations"));
-        Assert.Contains(Logger.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("up to date at version 8", StringComparison.Ordinal));
+        Assert.Equal(9, await CountAsync("schema_migrations"));
+        Assert.Contains(Logger.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("up to date at version 9", StringComparison.Ordinal));
     }
 
     [Fact]

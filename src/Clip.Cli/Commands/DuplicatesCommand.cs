@@ -18,7 +18,7 @@ internal static class DuplicatesCommand
         };
         var show = new Option<int>("--show") { Description = "How many of the largest groups to list", DefaultValueFactory = _ => 10 };
         var noRefresh = new Option<bool>("--no-refresh") { Description = "Use the index as it is, without reading new rows from the database first" };
-        var index = new Option<string>("--index") { Description = "Folder of the search indexes (one per model)", DefaultValueFactory = _ => SearchCommand.DefaultIndexRoot() };
+        var index = new Option<string>("--index") { Description = "Folder of the search indexes (one per model)", DefaultValueFactory = _ => ImageSearch.DefaultIndexRoot() };
         var db = ResultsDatabase.Option();
         var model = CommonOptions.Model();
         var precision = new Option<ModelPrecision>("--precision")

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Clip.Inference;
 using Clip.Inference.Encoders;
 using Clip.Inference.Imaging;
-using Clip.Inference.ZeroShot;
 using Clip.Persistence;
 using Clip.Search;
 
@@ -32,7 +31,7 @@ internal static class SearchCommand
         var index = new Option<string>("--index")
         {
             Description = "Folder of the search indexes (one per model)",
-            DefaultValueFactory = _ => DefaultIndexRoot(),
+            DefaultValueFactory = _ => ImageSearch.DefaultIndexRoot(),
         };
         var db = ResultsDatabase.Option();
         var json = CommonOptions.Json();
@@ -91,9 +90,6 @@ internal static class SearchCommand
         }));
         return command;
     }
-
-    /// <summary><c>$XDG_CACHE_HOME/clip-workers/search-index</c>, beside the class-matrix cache.</summary>
-    internal static string DefaultIndexRoot() => Path.Combine(Path.GetDirectoryName(ZeroShotOptions.DefaultCacheDirectory())!, "search-index");
 
     // Embeddings come L2-normalised from the encoders, as the stored ones are.
     private static float[] TextQuery(ClipModel clip, string prompt) => clip.EmbedTexts([prompt]).Row(0).ToArray();
