@@ -32,6 +32,11 @@ if (args is ["search", .. var searchOptions])
     return await SearchThroughput.RunAsync(searchOptions);
 }
 
+if (args is ["review", .. var reviewOptions])
+{
+    return await ReviewThroughput.RunAsync(reviewOptions);
+}
+
 if (args is ["worker", .. var options])
 {
     return await WorkerThroughput.RunAsync(options);

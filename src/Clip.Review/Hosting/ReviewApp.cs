@@ -66,6 +66,7 @@ public static class ReviewApp
         var database = new PersistenceOptions();
         builder.Configuration.GetSection(PersistenceOptions.SectionName).Bind(database);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new LabelStore(database, sp.GetRequiredService<ILogger<LabelStore>>()));
         builder.Services.AddSingleton(sp => new ReviewQueries(sp.GetRequiredService<LabelStore>()));
         builder.Services.AddSingleton(new KnownTaxonomies(options.Taxonomies));
