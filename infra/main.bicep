@@ -1,7 +1,8 @@
 // Azure infrastructure for Clip.Workers, deployed to one resource group:
 // uploads land in a blob container; Event Grid turns each image upload into a
 // Microsoft.Storage.BlobCreated event on a Service Bus queue; workers on AKS receive the events
-// as a user-assigned managed identity (workload identity) and write results to PostgreSQL.
+// as a user-assigned managed identity (workload identity) and write results to PostgreSQL; the retraining CronJob
+// signs in as an identity of its own, which may write classifier heads.
 // The outputs are what the Helm chart's values need.
 targetScope = 'resourceGroup'
 
@@ -142,7 +143,7 @@ param postgresAdministratorLogin string = 'clipadmin'
 @secure()
 param postgresAdministratorPassword string = ''
 
-@description('Object id of the Microsoft Entra ID administrator of the PostgreSQL server: the group, user or service principal that runs migrations and creates the workers\' database role (az ad group show -g NAME --query id -o tsv).')
+@description('Object id of the Microsoft Entra ID administrator of the PostgreSQL server: the group, user or service principal that runs migrations and creates the workers\' and the retraining job\'s database roles (az ad group show -g NAME --query id -o tsv).')
 param postgresEntraAdminObjectId string
 
 @description('Name of that administrator as PostgreSQL sees it: the group\'s display name, the user\'s UPN, or the service principal\'s display name. It is the Username administrators sign in with.')
@@ -204,6 +205,12 @@ param kubernetesNamespace string = 'clip'
 
 @description('Kubernetes service account of the workers: the chart\'s serviceAccount.name (output kubernetesServiceAccountName).')
 param kubernetesServiceAccountName string = 'clip-workers'
+
+@description('Name of the retraining job\'s user-assigned managed identity, and so of its PostgreSQL role (output postgresRetrainerRole).')
+param retrainingIdentityName string = '${namePrefix}-retraining'
+
+@description('Kubernetes service account of the retraining job, in kubernetesNamespace: the chart\'s retraining.serviceAccount.name (output kubernetesRetrainingServiceAccountName). The default is the name the chart gives it in a release called clip-workers.')
+param kubernetesRetrainingServiceAccountName string = 'clip-workers-retraining'
 
 @description('Name of the user-assigned managed identity the KEDA operator reads the queue\'s length with.')
 param kedaIdentityName string = '${namePrefix}-keda'
@@ -417,6 +424,20 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
+module retrainingIdentity 'modules/retraining-identity.bicep' = {
+  name: 'clip-retraining-identity'
+  params: {
+    identityName: retrainingIdentityName
+    location: location
+    storageAccountName: storage.outputs.accountName
+    modelsContainerName: storage.outputs.modelsContainerName
+    oidcIssuerUrl: aksOidcIssuerUrl
+    kubernetesNamespace: kubernetesNamespace
+    serviceAccountName: kubernetesRetrainingServiceAccountName
+    tags: tags
+  }
+}
+
 module kedaIdentity 'modules/keda-identity.bicep' = {
   name: 'clip-keda-identity'
   params: {
@@ -490,6 +511,9 @@ output postgresEntraAdminPrincipalName string = postgres.outputs.entraAdminPrinc
 @description('PostgreSQL role the workers sign in as (Clip:Database:ConnectionString Username): the name of their managed identity, which an Entra administrator creates once with pgaadauth_create_principal (infra/README.md).')
 output postgresWorkerRole string = identity.outputs.name
 
+@description('PostgreSQL role the retraining job signs in as: the name of its own managed identity, whose grants (infra/sql/retrainer-role.sql) let it write heads; the chart\'s retraining.database.username.')
+output postgresRetrainerRole string = retrainingIdentity.outputs.name
+
 @description('Client id of the workers\' identity: the chart\'s azure.workload.identity/client-id service account annotation.')
 output workloadIdentityClientId string = identity.outputs.clientId
 
@@ -513,6 +537,18 @@ output kubernetesNamespace string = identity.outputs.kubernetesNamespace
 
 @description('Name of that service account: the chart\'s serviceAccount.name, whatever the release is called.')
 output kubernetesServiceAccountName string = identity.outputs.serviceAccountName
+
+@description('Client id of the retraining job\'s identity: the chart\'s retraining.workloadIdentity.clientId.')
+output retrainingIdentityClientId string = retrainingIdentity.outputs.clientId
+
+@description('Name of the retraining job\'s identity.')
+output retrainingIdentityName string = retrainingIdentity.outputs.name
+
+@description('Kubernetes namespace and service account the retraining job\'s identity is federated with.')
+output kubernetesRetrainingServiceAccount string = retrainingIdentity.outputs.subject
+
+@description('Name of that service account: the chart\'s retraining.serviceAccount.name.')
+output kubernetesRetrainingServiceAccountName string = retrainingIdentity.outputs.serviceAccountName
 
 @description('Name of the GPU node pool, or empty when none was deployed.')
 output gpuNodePoolName string = deployGpuNodePool ? gpuNodePoolName : ''

@@ -8,7 +8,8 @@ param imagesContainerName = 'images'
 param queueName = 'images'
 param eventDeliverySchema = 'EventGridSchema'
 
-// Microsoft Entra ID only: no password exists. The administrator group runs migrations and creates the workers' role.
+// Microsoft Entra ID only: no password exists. The administrator group runs migrations and creates the workers' and
+// the retraining job's roles.
 param postgresPasswordAuth = false
 param postgresEntraAdminObjectId = readEnvironmentVariable('CLIP_POSTGRES_ENTRA_ADMIN_ID')
 param postgresEntraAdminPrincipalName = 'clip-db-admins'
@@ -30,6 +31,8 @@ param postgresFirewallRules = [
 param aksOidcIssuerUrl = readEnvironmentVariable('CLIP_AKS_OIDC_ISSUER_URL')
 param kubernetesNamespace = 'clip'
 param kubernetesServiceAccountName = 'clip-workers'
+// The retraining job runs as a service account, and an identity, of its own (it writes heads; the workers may not).
+param kubernetesRetrainingServiceAccountName = 'clip-workers-retraining'
 
 param deployGpuNodePool = false
 param aksClusterName = ''

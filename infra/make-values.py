@@ -5,9 +5,9 @@
     infra/make-values.py outputs.json > infrastructure-values.yaml
     helm upgrade --install clip-workers charts/clip-workers -n clip -f infrastructure-values.yaml -f my-values.yaml
 
-The file holds only what the infrastructure decides (identities and the service account they trust, queue,
-containers, the database and the role the workers sign in as, GPU pool); image, taxonomy and sizing stay in your own
-values file, layered after it.
+The file holds only what the infrastructure decides (the identities and the service accounts they trust, queue,
+containers, the database and the roles the workers and the retraining job sign in as, GPU pool); image, taxonomy and
+sizing stay in your own values file, layered after it.
 Standard library only.
 """
 import json
@@ -33,6 +33,7 @@ def values_from(outputs):
         "serviceBusFullyQualifiedNamespace", "serviceBusQueueName", "imagesContainerUrl",
         "storageAccountName", "modelsContainerName",
         "postgresHost", "postgresDatabaseName", "postgresWorkerRole",
+        "retrainingIdentityClientId", "kubernetesRetrainingServiceAccountName", "postgresRetrainerRole",
     ]
     missing = [name for name in required if not outputs.get(name)]
     if missing:
@@ -58,6 +59,13 @@ def values_from(outputs):
             "host": outputs["postgresHost"],
             "name": outputs["postgresDatabaseName"],
             "username": outputs["postgresWorkerRole"],
+        },
+        # The retraining job writes heads, which the workers' role may not: it has an identity, service account and
+        # role of its own.
+        "retraining": {
+            "serviceAccount": {"name": outputs["kubernetesRetrainingServiceAccountName"]},
+            "workloadIdentity": {"clientId": outputs["retrainingIdentityClientId"]},
+            "database": {"username": outputs["postgresRetrainerRole"]},
         },
         "model": {
             "initContainer": {

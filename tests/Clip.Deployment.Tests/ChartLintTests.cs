@@ -65,6 +65,10 @@ public sealed class ChartLintTests
     [InlineData("sources.allowedContainers[0]=http://clipdev.blob.core.windows.net/images")]
     [InlineData("serviceBus.maxLockRenewalDuration=10 minutes")]
     [InlineData("workloadIdentity.clientId=not-a-guid")]
+    [InlineData("retraining.workloadIdentity.clientId=not-a-guid")]
+    [InlineData("retraining.database.username=clip;Password=x")]
+    [InlineData("retraining.serviceAccount.name=Not_A_Name")]
+    [InlineData("database.maxPoolSize=0")]
     [InlineData("serviceBus.queue=typo-of-queueName")]
     public async Task Template_ValueViolatingSchema_Fails(string violation)
     {

@@ -5,7 +5,8 @@ public static class ChartValues
 {
     /// <summary>
     /// The chart's defaults plus only the settings it cannot default (the Service Bus queue, the allow-list, the
-    /// database host and role, the managed identity): the smallest installation that renders.
+    /// database host and roles, the managed identities of the workers, the retraining job and KEDA): the smallest
+    /// installation that renders.
     /// </summary>
     public static readonly string[] DefaultsWithRequired =
     [
@@ -15,6 +16,8 @@ public static class ChartValues
         "--set", "database.host=clip-dev.postgres.database.azure.com",
         "--set", "database.username=clip-workers",
         "--set", "workloadIdentity.clientId=00000000-0000-0000-0000-00000000c11b",
+        "--set", "retraining.database.username=clip-retraining",
+        "--set", "retraining.workloadIdentity.clientId=00000000-0000-0000-0000-0000000047a1",
         "--set", "keda.identityId=00000000-0000-0000-0000-00000000ceda",
     ];
 

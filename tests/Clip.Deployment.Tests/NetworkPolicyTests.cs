@@ -49,6 +49,20 @@ public sealed class NetworkPolicyTests
     }
 
     [Fact]
+    public async Task NetworkPolicy_Enabled_LeavesTheRetrainingPodsTheirOwnTraffic()
+    {
+        var manifests = await Helm.RenderAsync(Enabled);
+        var selector = manifests.One("NetworkPolicy")["spec"]!["podSelector"]!["matchLabels"]!.AsObject();
+        var retrainingPod = PodSpecs.PodMetadata(manifests.One("CronJob"))["labels"]!.AsObject();
+
+        // A NetworkPolicy restricts only the pods it selects: enabling the workers' one leaves the retraining job's
+        // pods (component retraining, on their own ServiceAccount) reaching PostgreSQL, Entra ID and the models container.
+        Assert.Equal("worker", (string?)selector["app.kubernetes.io/component"]);
+        Assert.Equal("retraining", (string?)retrainingPod["app.kubernetes.io/component"]);
+        Assert.Single(manifests.OfKind("NetworkPolicy"));
+    }
+
+    [Fact]
     public async Task NetworkPolicy_Enabled_AllowsEgressOnlyToDnsTheServicesAndEntra()
     {
         var egress = await EgressAsync(Enabled);

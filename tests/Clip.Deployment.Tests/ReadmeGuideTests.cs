@@ -34,8 +34,12 @@ public sealed partial class ReadmeGuideTests
         Assert.True(result.ExitCode == 0, result.Output);
         var manifests = Manifests.Parse(result.StandardOutput);
         var generated = await File.ReadAllTextAsync(Helm.InfrastructureValues);
-        var account = manifests.One("ServiceAccount");
-        Assert.Contains($"clientId: \"{(string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]}\"", generated, StringComparison.Ordinal);
+        foreach (var workload in new[] { manifests.One("Deployment"), manifests.One("CronJob") })
+        {
+            var account = manifests.Named("ServiceAccount", (string)PodSpecs.Of(workload)["serviceAccountName"]!);
+            Assert.Contains($"clientId: \"{(string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]}\"", generated, StringComparison.Ordinal);
+        }
+
         Assert.Contains($"identityId: \"{(string?)manifests.One("TriggerAuthentication")["spec"]!["podIdentity"]!["identityId"]}\"", generated, StringComparison.Ordinal);
         Assert.Contains("clip-prod-bus.servicebus.windows.net", result.StandardOutput, StringComparison.Ordinal);
         Assert.Equal($"ACR.azurecr.io/clip-worker@{SampleDigest}", (string?)PodSpecs.Container(manifests.One("Deployment"), "worker")["image"]);

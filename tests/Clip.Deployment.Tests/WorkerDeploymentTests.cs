@@ -190,13 +190,14 @@ public sealed class WorkerDeploymentTests
         var (manifests, deployment, worker) = await RenderAsync(values);
         var training = PodSpecs.Container(manifests.One("CronJob"), "retraining");
 
-        foreach (var container in new[] { worker, training })
+        // Each signs in as its own role: the workers' may write results, the retraining job's heads.
+        foreach (var (container, role) in new[] { (worker, "clip-workers"), (training, "clip-retraining") })
         {
             var env = PodSpecs.Env(container);
             Assert.Equal("entra", PodSpecs.EnvValue(container, "Clip__Database__Authentication"));
             Assert.Null(env["Clip__Database__ConnectionString"]!["valueFrom"]);
             var connectionString = PodSpecs.EnvValue(container, "Clip__Database__ConnectionString");
-            Assert.Matches("^Host=[^;]+\\.postgres\\.database\\.azure\\.com;Database=clip;Username=clip-workers;SslMode=VerifyFull$", connectionString);
+            Assert.Matches($"^Host=[^;]+\\.postgres\\.database\\.azure\\.com;Database=clip;Username={role};SslMode=VerifyFull;Maximum Pool Size=20$", connectionString);
             // The least-privilege role may not change the schema: an administrator migrates.
             Assert.Equal("false", PodSpecs.EnvValue(container, "Clip__Database__MigrateOnStart"));
         }
@@ -259,17 +260,22 @@ public sealed class WorkerDeploymentTests
 
     [Theory]
     [MemberData(nameof(ChartValues.Both), MemberType = typeof(ChartValues))]
-    public async Task Workloads_UseTheWorkloadIdentityServiceAccount(string values)
+    public async Task Workloads_EachUseTheirOwnWorkloadIdentityServiceAccount(string values)
     {
         var (manifests, deployment, _) = await RenderAsync(values);
-        var account = manifests.One("ServiceAccount");
 
-        Assert.Matches("^[0-9a-f-]{36}$", (string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]);
-        foreach (var workload in new[] { deployment, manifests.One("CronJob") })
+        var clientIds = new List<string?>();
+        foreach (var (workload, component) in new[] { (deployment, "worker"), (manifests.One("CronJob"), "retraining") })
         {
+            var account = manifests.Named("ServiceAccount", (string)PodSpecs.Of(workload)["serviceAccountName"]!);
+            Assert.Equal(component, (string?)account["metadata"]!["labels"]!["app.kubernetes.io/component"]);
+            Assert.Matches("^[0-9a-f-]{36}$", (string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]);
             Assert.Equal("true", (string?)PodSpecs.PodMetadata(workload)["labels"]!["azure.workload.identity/use"]);
-            Assert.Equal((string?)account["metadata"]!["name"], (string?)PodSpecs.Of(workload)["serviceAccountName"]);
+            clientIds.Add((string?)account["metadata"]!["annotations"]!["azure.workload.identity/client-id"]);
         }
+
+        Assert.Equal(2, manifests.OfKind("ServiceAccount").Count());
+        Assert.Equal(2, clientIds.Distinct().Count());
     }
 
     [Fact]

@@ -7,7 +7,6 @@ using Clip.TestUtilities;
 using Clip.Training.Retraining;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
-using SixLabors.ImageSharp;
 using Xunit.Abstractions;
 
 namespace Clip.Training.Tests;
@@ -18,24 +17,6 @@ namespace Clip.Training.Tests;
 /// </summary>
 public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
-    // The six shapes under code names the tiny model never saw: zero-shot is near chance.
-    private const string CodeNameTaxonomy = """
-        {
-          "name": "shape-codenames",
-          "templates": ["a photo of a {}."],
-          "classes": [
-            { "id": "circle", "names": ["zorblat"] },
-            { "id": "square", "names": ["quimby"] },
-            { "id": "triangle", "names": ["frobnik"] },
-            { "id": "star", "names": ["wuzzle"] },
-            { "id": "cross", "names": ["plinth"] },
-            { "id": "heart", "names": ["grommet"] }
-          ],
-          "decision": { "mode": "single_label", "top_k": 1 }
-        }
-        """;
-
-    private const int PerShape = 30;
     private readonly TemporaryDirectory _temp = new();
     private ClipModel _model = null!;
     private LabelStore _store = null!;
@@ -45,7 +26,7 @@ public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetim
         _model = ClipModel.Load(new InferenceOptions { ModelPath = TestPaths.BundledModel, Device = ExecutionDevice.Cpu }, new ImageLimits(), NullLoggerFactory.Instance);
         _store = new LabelStore(new PersistenceOptions { ConnectionString = $"Data Source={_temp.File("clip.db")}" }, NullLogger<LabelStore>.Instance);
         await _store.MigrateAsync();
-        await File.WriteAllTextAsync(_temp.File("codenames.json"), CodeNameTaxonomy);
+        await File.WriteAllTextAsync(_temp.File("codenames.json"), VerifiedShapes.CodeNameTaxonomy);
     }
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
@@ -61,7 +42,7 @@ public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task Run_VerifiedLabelsForATaxonomyZeroShotCannotRead_TrainsAClearlyBetterHeadAndPromotesIt()
     {
         var taxonomy = _temp.File("codenames.json");
-        await StoreVerifiedImagesAsync(taxonomy, shuffleLabels: false);
+        await VerifiedShapes.StoreAsync(_model, _store, taxonomy, shuffleLabels: false);
 
         var report = await Job(taxonomy).RunAsync();
         output.WriteLine(RetrainingReportText.Format(report));
@@ -75,13 +56,13 @@ public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.InRange(report.Alpha, 0.1, 1.0);
         var promoted = await _store.GetPromotedHeadAsync(report.ModelId, report.TaxonomyVersion);
         Assert.Equal(report.CandidateVersion, promoted?.Version);
-        Assert.Equal(6 * PerShape, report.Examples);
+        Assert.Equal(6 * VerifiedShapes.PerShape, report.Examples);
     }
 
     [Fact]
     public async Task Run_ShuffledLabels_StoresTheCandidateButDoesNotPromoteIt()
     {
-        await StoreVerifiedImagesAsync("tiny-shapes", shuffleLabels: true);
+        await VerifiedShapes.StoreAsync(_model, _store, "tiny-shapes", shuffleLabels: true);
 
         var report = await Job("tiny-shapes").RunAsync();
         output.WriteLine(RetrainingReportText.Format(report));
@@ -98,7 +79,7 @@ public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task Run_256Examples_CrossValidatesWithANarrowerIntervalThanOneTestSplit()
     {
         var taxonomy = _temp.File("codenames.json");
-        await StoreVerifiedImagesAsync(taxonomy, shuffleLabels: false, count: 256);
+        await VerifiedShapes.StoreAsync(_model, _store, taxonomy, shuffleLabels: false, count: 256);
 
         var crossValidated = await Job(taxonomy).RunAsync();
         await _store.RollbackHeadAsync(crossValidated.ModelId, crossValidated.TaxonomyVersion); // both against zero-shot
@@ -129,7 +110,7 @@ public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task Run_SameDataAndSeedTwice_TrainsTheSameHead()
     {
         var taxonomy = _temp.File("codenames.json");
-        await StoreVerifiedImagesAsync(taxonomy, shuffleLabels: false);
+        await VerifiedShapes.StoreAsync(_model, _store, taxonomy, shuffleLabels: false);
 
         var first = await Job(taxonomy).RunAsync();
         var second = await Job(taxonomy).RunAsync();
@@ -148,43 +129,4 @@ public sealed class RetrainingJobTests(ITestOutputHelper output) : IAsyncLifetim
         new HeadTrainingOptions(),
         TimeProvider.System,
         NullLogger<RetrainingJob>.Instance);
-
-    /// <summary>Renders, embeds and stores <paramref name="count"/> images, shapes in turn, each with a verified label.</summary>
-    private async Task StoreVerifiedImagesAsync(string taxonomy, bool shuffleLabels, int count = 6 * PerShape)
-    {
-        var version = Inference.Taxonomies.StandardTaxonomies.Load(taxonomy).Version;
-        var random = new Random(11);
-        var images = new List<(string Uri, string Shape, byte[] Png)>();
-        for (var i = 0; i < count; i++)
-        {
-            var shape = SyntheticWorld.Shapes[i % SyntheticWorld.Shapes.Count];
-            var colour = SyntheticWorld.ColourNames[random.Next(SyntheticWorld.ColourNames.Count)];
-            using var image = SyntheticWorld.Render(colour, shape, random);
-            using var png = new MemoryStream();
-            await image.SaveAsPngAsync(png);
-            images.Add(($"synthetic://{shape}/{i}", shape, png.ToArray()));
-        }
-
-        var labels = images.Select(i => i.Shape).ToArray();
-        if (shuffleLabels)
-        {
-            new Random(5).Shuffle(labels);
-        }
-
-        foreach (var chunk in images.Chunk(32))
-        {
-            var embeddings = _model.EmbedImages([.. chunk.Select(c => c.Png)]);
-            var outcomes = chunk.Select((c, i) => (ImageOutcome)new LabelledImage(
-                c.Uri, "v1", c.Png.Length, SyntheticWorld.Size, SyntheticWorld.Size, _model.ModelId, version, null, [], true, "not labelled in this test", new StageTimings(0, 0, 0))
-            {
-                Embedding = embeddings.Row(i).ToArray(),
-            }).ToList();
-            await _store.WriteBatchAsync(outcomes);
-        }
-
-        for (var i = 0; i < images.Count; i++)
-        {
-            await _store.AddFeedbackAsync(new FeedbackEntry(images[i].Uri, "v1", labels[i], version, "test", null));
-        }
-    }
 }

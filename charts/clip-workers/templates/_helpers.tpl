@@ -41,6 +41,47 @@ app.kubernetes.io/component: worker
 {{- end }}
 {{- end }}
 
+{{/* The retraining job's own ServiceAccount: its identity, unlike the workers', may write heads. */}}
+{{- define "clip-workers.retrainingServiceAccountName" -}}
+{{- if .Values.retraining.serviceAccount.create }}
+{{- default (printf "%s-retraining" (include "clip-workers.fullname" .)) .Values.retraining.serviceAccount.name }}
+{{- else }}
+{{- required "retraining.serviceAccount.name is required when retraining.serviceAccount.create is false" .Values.retraining.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* "true" when the retraining job's pods sign in with workload identity, as its own managed identity. */}}
+{{- define "clip-workers.retrainingWorkloadIdentity" -}}
+{{- if and .Values.workloadIdentity.enabled .Values.retraining.workloadIdentity.clientId }}true{{ end }}
+{{- end }}
+
+{{/*
+A workload's ServiceAccount, annotated with the client ID of the managed identity its federated credential belongs to
+(none: no workload identity). Each workload runs as its own, so that each identity trusts one workload. Called with
+(dict "root" $ "name" <its name> "component" <app.kubernetes.io/component> "clientId" <client ID or ""> "annotations"
+<extra annotations>).
+*/}}
+{{- define "clip-workers.serviceAccount" -}}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "clip-workers.labels" .root | nindent 4 }}
+    app.kubernetes.io/component: {{ .component }}
+  {{- $annotations := deepCopy (default dict .annotations) }}
+  {{- with .clientId }}
+  {{- $_ := set $annotations "azure.workload.identity/client-id" . }}
+  {{- with $.root.Values.workloadIdentity.tenantId }}
+  {{- $_ := set $annotations "azure.workload.identity/tenant-id" . }}
+  {{- end }}
+  {{- end }}
+  {{- with $annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+
 {{/*
 An image reference: repository@digest when a digest is pinned (the tag is then left out, so what runs is exactly
 that build), else repository:tag. Called with (dict "image" <its values> "path" "<its values path>" "tag" <default
@@ -140,6 +181,17 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- else }}
 {{- $_ := required "database.connectionStringSecret.name is required with database.authentication password: an existing Secret with the database connection string" .Values.database.connectionStringSecret.name }}
 {{- end }}
+{{- if .Values.retraining.enabled }}
+{{- if eq .Values.database.authentication "entra" }}
+{{- $_ := required "retraining.database.username is required with database.authentication entra while retraining.enabled: the PostgreSQL role of the retraining job's own managed identity, which may write heads where the workers' role may not (Bicep output postgresRetrainerRole, granted by infra/sql/retrainer-role.sql)" .Values.retraining.database.username }}
+{{- end }}
+{{- if and .Values.workloadIdentity.enabled (or (eq .Values.database.authentication "entra") (eq .Values.model.source "initContainer")) }}
+{{- $_ := required "retraining.workloadIdentity.clientId is required while retraining.enabled with workload identity and database.authentication entra or model.source initContainer: the client ID of the retraining job's own managed identity (Bicep output retrainingIdentityClientId), federated with retraining.serviceAccount.name" .Values.retraining.workloadIdentity.clientId }}
+{{- end }}
+{{- if eq (include "clip-workers.retrainingServiceAccountName" .) (include "clip-workers.serviceAccountName" .) }}
+{{- fail (printf "retraining.serviceAccount.name and serviceAccount.name are both %q: the retraining job runs as a ServiceAccount of its own, the one its identity's federated credential trusts (Bicep output kubernetesRetrainingServiceAccountName)" (include "clip-workers.serviceAccountName" .)) }}
+{{- end }}
+{{- end }}
 {{- if and (eq .Values.inference.precision "auto") .Values.retraining.enabled }}
 {{- fail "inference.precision auto resolves per node (fp16 on GPU workers, int8 in the CPU retraining job), so retraining would look for another model id's embeddings: set fp32, int8 or fp16, or retraining.enabled=false" }}
 {{- end }}
@@ -217,29 +269,33 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- end -}}
 {{- end }}
 
-{{/* Environment both workloads share: the database, the model and the class-matrix cache. */}}
+{{/*
+Environment both workloads share: the database, the model and the class-matrix cache. Called with (dict "root" $
+"username" <the PostgreSQL role the workload signs in as with entra>).
+*/}}
 {{- define "clip-workers.commonEnv" -}}
+{{- $database := .root.Values.database }}
 - name: Clip__Database__Provider
-  value: {{ .Values.database.provider | quote }}
+  value: {{ $database.provider | quote }}
 - name: Clip__Database__Authentication
-  value: {{ .Values.database.authentication | quote }}
-{{- if eq .Values.database.authentication "entra" }}
-{{- /* No password: the worker fetches an Entra ID token for Username as the workload identity. */}}
+  value: {{ $database.authentication | quote }}
+{{- if eq $database.authentication "entra" }}
+{{- /* No password: the pod fetches an Entra ID token for Username as its workload identity. */}}
 - name: Clip__Database__ConnectionString
-  value: {{ printf "Host=%s;Database=%s;Username=%s;SslMode=%s" .Values.database.host .Values.database.name .Values.database.username .Values.database.sslMode | quote }}
+  value: {{ printf "Host=%s;Database=%s;Username=%s;SslMode=%s;Maximum Pool Size=%d" $database.host $database.name .username $database.sslMode (int $database.maxPoolSize) | quote }}
 {{- else }}
 - name: Clip__Database__ConnectionString
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.database.connectionStringSecret.name | quote }}
-      key: {{ .Values.database.connectionStringSecret.key | quote }}
+      name: {{ $database.connectionStringSecret.name | quote }}
+      key: {{ $database.connectionStringSecret.key | quote }}
 {{- end }}
 - name: Clip__Database__MigrateOnStart
-  value: {{ include "clip-workers.migrateOnStart" . | quote }}
+  value: {{ include "clip-workers.migrateOnStart" .root | quote }}
 - name: Clip__Inference__ModelPath
-  value: {{ include "clip-workers.modelPath" . | quote }}
+  value: {{ include "clip-workers.modelPath" .root | quote }}
 - name: Clip__ZeroShot__CacheDirectory
-  value: {{ printf "%s/class-matrices" (trimSuffix "/" .Values.classMatrixCache.mountPath) | quote }}
+  value: {{ printf "%s/class-matrices" (trimSuffix "/" .root.Values.classMatrixCache.mountPath) | quote }}
 {{- end }}
 
 {{/* Volumes both workloads share: /tmp, the class-matrix cache, the taxonomy and the model. */}}

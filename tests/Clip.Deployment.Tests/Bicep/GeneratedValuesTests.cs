@@ -49,7 +49,13 @@ public sealed class GeneratedValuesTests(CompiledInfrastructure infrastructure)
 
         // KEDA signs in as the identity the template federates with its operator and grants Data Owner on the queue.
         Assert.Equal(Output("kedaIdentityClientId"), (string?)manifests.One("TriggerAuthentication")["spec"]!["podIdentity"]!["identityId"]);
-        Assert.Equal(Output("workloadIdentityClientId"), (string?)manifests.One("ServiceAccount")["metadata"]!["annotations"]!["azure.workload.identity/client-id"]);
+        Assert.Equal(Output("workloadIdentityClientId"), ClientId(manifests, PodSpecs.Of(manifests.One("Deployment"))));
+
+        // The retraining job signs in as its own identity, to the role the template names for it.
+        var training = PodSpecs.Container(manifests.One("CronJob"), "retraining");
+        Assert.Equal(Output("retrainingIdentityClientId"), ClientId(manifests, PodSpecs.Of(manifests.One("CronJob"))));
+        Assert.Contains($";Username={Output("postgresRetrainerRole")};", PodSpecs.EnvValue(training, "Clip__Database__ConnectionString"), StringComparison.Ordinal);
+        Assert.Contains($";Username={Output("postgresWorkerRole")};", PodSpecs.EnvValue(worker, "Clip__Database__ConnectionString"), StringComparison.Ordinal);
 
         // The namespace, queue and containers the worker uses exist in the template.
         string[] named = ["Microsoft.ServiceBus/namespaces", "Microsoft.ServiceBus/namespaces/queues", "Microsoft.Storage/storageAccounts/blobServices/containers"];
@@ -86,22 +92,22 @@ public sealed class GeneratedValuesTests(CompiledInfrastructure infrastructure)
     [InlineData("clip")]
     [InlineData("clip-workers")]
     [InlineData("labels-prod")]
-    public async Task Chart_AnyReleaseName_RunsAsTheServiceAccountTheIdentityTrusts(string release)
+    public async Task Chart_AnyReleaseName_RunsEachWorkloadAsTheServiceAccountItsIdentityTrusts(string release)
     {
-        var credential = Assert.Single(
-            infrastructure.Deploy(ProductionParameters).AllResources(),
+        var resources = infrastructure.Deploy(ProductionParameters).AllResources().ToList();
+        string? Subject(string identity) => (string?)Assert.Single(
+            resources,
             r => r.Type == "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"
-                && (string?)r.Template.Parameter("identityName") == "clip-workers");
-        var subject = (string?)credential.Evaluate("properties")!["subject"];
+                && (string?)r.Template.Parameter("identityName") == identity).Evaluate("properties")!["subject"];
 
         var manifests = await Helm.RenderReleaseAsync(release, ChartValues.Production);
 
         // helm renders into ChartValues.ProductionNamespace, which the chart checks against workloadIdentity.namespace.
-        var account = (string)manifests.One("ServiceAccount")["metadata"]!["name"]!;
-        Assert.Equal(subject, $"system:serviceaccount:{ChartValues.ProductionNamespace}:{account}");
-        foreach (var workload in new[] { manifests.One("Deployment"), manifests.One("CronJob") })
+        foreach (var (identity, workload) in new[] { ("clip-workers", manifests.One("Deployment")), ("clip-retraining", manifests.One("CronJob")) })
         {
-            Assert.Equal(account, (string?)PodSpecs.Of(workload)["serviceAccountName"]);
+            var account = (string)PodSpecs.Of(workload)["serviceAccountName"]!;
+            Assert.Equal(Subject(identity), $"system:serviceaccount:{ChartValues.ProductionNamespace}:{account}");
+            Assert.Single(manifests.OfKind("ServiceAccount"), a => (string?)a["metadata"]!["name"] == account);
         }
     }
 
@@ -149,6 +155,10 @@ public sealed class GeneratedValuesTests(CompiledInfrastructure infrastructure)
 
         Assert.Contains("the outputs lack kubernetesServiceAccountName, kedaIdentityClientId", failure.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>The client ID on the ServiceAccount <paramref name="pod"/> runs as.</summary>
+    private static string? ClientId(Manifests manifests, JsonObject pod) =>
+        (string?)manifests.Named("ServiceAccount", (string)pod["serviceAccountName"]!)["metadata"]!["annotations"]!["azure.workload.identity/client-id"];
 
     private static int MilliCpu(string quantity) =>
         quantity.EndsWith('m') ? int.Parse(quantity[..^1], CultureInfo.InvariantCulture) : (int)(double.Parse(quantity, CultureInfo.InvariantCulture) * 1000);

@@ -94,7 +94,12 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
         var roles = RoleAssignments(infrastructure.Deploy()).Select(a => a.RoleId).Order().ToArray();
 
         string[] expected =
-            [StorageBlobDataReader, StorageBlobDataReader, ServiceBusDataReceiver, ServiceBusDataSender, StorageBlobDataContributor, ServiceBusDataOwner];
+        [
+            StorageBlobDataReader, StorageBlobDataReader, ServiceBusDataReceiver, // the workers
+            StorageBlobDataReader, // the retraining job
+            ServiceBusDataSender, StorageBlobDataContributor, // Event Grid's system topic
+            ServiceBusDataOwner, // KEDA
+        ];
         Assert.Equal(expected.Order(), roles);
     }
 
@@ -108,6 +113,39 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
         Assert.Equal(["images", "models"], readers);
         Assert.All(assignments.Where(a => a.RoleId == StorageBlobDataReader), a => Assert.Equal(ContainerType, (string?)a.Scope!["type"]));
         AssertScope(Assert.Single(assignments, a => a.RoleId == ServiceBusDataReceiver).Scope, QueueType, "clip-test-bus", "images");
+    }
+
+    [Fact]
+    public void RetrainingIdentity_Defaults_ReadsTheModelsContainerOnly()
+    {
+        // Retraining reads stored embeddings, not images, and never the queue; its model init container reads the bundle.
+        var reader = Assert.Single(RoleAssignments(infrastructure.Deploy()), a => a.Identity == "clip-retraining");
+
+        Assert.Equal(StorageBlobDataReader, reader.RoleId);
+        AssertScope(reader.Scope, ContainerType, "cliptestimages", "default", "models");
+    }
+
+    [Fact]
+    public void RetrainingIdentity_Defaults_TrustsTheRetrainingJobsOwnServiceAccountOnTheWorkersIssuer()
+    {
+        var deployment = infrastructure.Deploy();
+
+        var retraining = FederatedCredential(deployment, "clip-retraining");
+        var workers = FederatedCredential(deployment, "clip-workers");
+        Assert.Equal("system:serviceaccount:clip:clip-workers-retraining", (string?)retraining["subject"]);
+        Assert.NotEqual((string?)workers["subject"], (string?)retraining["subject"]);
+        Assert.Equal((string?)workers["issuer"], (string?)retraining["issuer"]);
+        Assert.Equal(["api://AzureADTokenExchange"], retraining["audiences"]!.AsArray().Select(a => (string?)a));
+        Assert.Equal("system:serviceaccount:clip:clip-workers-retraining", (string?)deployment.Output("kubernetesRetrainingServiceAccount"));
+    }
+
+    [Fact]
+    public void RetrainingIdentity_OtherNamespaceAndServiceAccount_TrustsThatServiceAccount()
+    {
+        var deployment = infrastructure.Deploy(("kubernetesNamespace", "vision"), ("kubernetesRetrainingServiceAccountName", "trainer"));
+
+        Assert.Equal("system:serviceaccount:vision:trainer", (string?)FederatedCredential(deployment, "clip-retraining")["subject"]);
+        Assert.Equal("trainer", (string?)deployment.Output("kubernetesRetrainingServiceAccountName"));
     }
 
     [Fact]
@@ -169,7 +207,7 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
 
         Assert.Equal("/blobServices/default/containers/uploads/blobs/", (string?)properties["filter"]!["subjectBeginsWith"]);
         Assert.Equal("CloudEventSchemaV1_0", (string?)properties["eventDeliverySchema"]);
-        var readers = RoleAssignments(deployment).Where(a => a.RoleId == StorageBlobDataReader).Select(a => (string?)a.Scope!["names"]![2]).Order();
+        var readers = RoleAssignments(deployment).Where(a => a.RoleId == StorageBlobDataReader && a.Identity == "clip-workers").Select(a => (string?)a.Scope!["names"]![2]).Order();
         Assert.Equal(["models", "uploads"], readers);
     }
 
@@ -323,6 +361,21 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     }
 
     [Fact]
+    public void PostgresRetrainerRole_Defaults_IsTheRetrainingIdentityAndNeitherTheWorkersNorTheAdministrator()
+    {
+        var outputs = infrastructure.Deploy().Outputs();
+        string? Output(string name) => (string?)outputs[name]!["value"];
+
+        // A role of its own: the workers' role may not write heads, and the job holds no admin rights either.
+        Assert.Equal("clip-retraining", Output("postgresRetrainerRole"));
+        Assert.Equal(Output("retrainingIdentityName"), Output("postgresRetrainerRole"));
+        Assert.NotEqual(Output("postgresWorkerRole"), Output("postgresRetrainerRole"));
+        Assert.NotEqual(Output("postgresEntraAdminPrincipalName"), Output("postgresRetrainerRole"));
+        var admins = infrastructure.Deploy().AllResources().Where(r => r.Type == "Microsoft.DBforPostgreSQL/flexibleServers/administrators").ToList();
+        Assert.DoesNotContain(admins, a => (string?)a.Evaluate("properties")!["principalName"] == "clip-retraining");
+    }
+
+    [Fact]
     public void PostgresServer_Defaults_CreatesTheClipDatabaseWithNoOpenFirewall()
     {
         var deployment = infrastructure.Deploy();
@@ -418,7 +471,10 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
             "postgresHost",
             "postgresDatabaseName",
             "postgresWorkerRole",
+            "postgresRetrainerRole",
             "workloadIdentityClientId",
+            "retrainingIdentityClientId",
+            "kubernetesRetrainingServiceAccountName",
             "workloadIdentityName",
             "workloadIdentityResourceId",
             "kedaIdentityClientId",
