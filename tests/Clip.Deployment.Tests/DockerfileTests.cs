@@ -15,6 +15,15 @@ public sealed partial class DockerfileTests
     {
         { "src/Clip.Worker/Dockerfile", "src/Clip.Worker/Clip.Worker.csproj" },
         { "src/Clip.Training/Dockerfile", "src/Clip.Training/Clip.Training.csproj" },
+        { "src/Clip.Review/Dockerfile", "src/Clip.Review/Clip.Review.csproj" },
+    };
+
+    /// <summary>Each image's setting for the baked-in model's folder, and for the cache it writes (which must be under /tmp).</summary>
+    public static TheoryData<string, string, string> ModelSettings => new()
+    {
+        { "src/Clip.Worker/Dockerfile", "Clip__Inference__ModelPath", "Clip__ZeroShot__CacheDirectory" },
+        { "src/Clip.Training/Dockerfile", "Clip__Inference__ModelPath", "Clip__ZeroShot__CacheDirectory" },
+        { "src/Clip.Review/Dockerfile", "Clip__Review__ModelPath", "Clip__Review__IndexRoot" },
     };
 
     [Theory]
@@ -68,10 +77,9 @@ public sealed partial class DockerfileTests
     }
 
     [Theory]
-    [MemberData(nameof(Images))]
-    public void Dockerfile_ModelPathIsTheChartsImageModelPath(string dockerfile, string project)
+    [MemberData(nameof(ModelSettings))]
+    public void Dockerfile_ModelPathIsTheChartsImageModelPath(string dockerfile, string modelPathSetting, string cacheSetting)
     {
-        _ = project;
         var instructions = Instructions(dockerfile);
         var environment = string.Join(' ', instructions.Where(i => i.Keyword == "ENV").Select(i => i.Arguments));
         var values = File.ReadAllText(Path.Combine(Helm.ChartDirectory, "values.yaml"));
@@ -80,10 +88,10 @@ public sealed partial class DockerfileTests
         Assert.True(File.Exists(Path.Combine(defaultModel, "config.json")), $"MODEL_DIR's default {defaultModel} is not a model bundle");
         Assert.Contains(instructions, i => i.Keyword == "COPY" && i.Arguments == "${MODEL_DIR}/ /app/models/model/");
 
-        var modelPath = Regex.Match(environment, @"Clip__Inference__ModelPath=(\S+)").Groups[1].Value;
+        var modelPath = Regex.Match(environment, modelPathSetting + @"=(\S+)").Groups[1].Value;
         Assert.Equal("/app/models/model", modelPath);
         Assert.Contains($"imagePath: {modelPath}", values, StringComparison.Ordinal);
-        Assert.Matches(@"Clip__ZeroShot__CacheDirectory=/tmp/", environment);
+        Assert.Matches(cacheSetting + "=/tmp/", environment);
     }
 
     [Theory]
@@ -107,6 +115,24 @@ public sealed partial class DockerfileTests
         Assert.Matches(@"^nvidia/cuda:13\.\d+\.\d+-cudnn-runtime-ubuntu24\.04$", arguments["CUDA_IMAGE"]);
         Assert.Equal("8080", instructions.Single(i => i.Keyword == "EXPOSE").Arguments);
         Assert.Contains("Urls=http://+:8080", string.Join(' ', instructions.Where(i => i.Keyword == "ENV").Select(i => i.Arguments)), StringComparison.Ordinal);
+        Assert.Contains(instructions, i => i.Keyword == "RUN" && i.Arguments.Contains("libturbojpeg", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ReviewDockerfile_UsesTheCpuBuildAndExposesItsLoopbackOnlyDefaultPort()
+    {
+        var instructions = Instructions("src/Clip.Review/Dockerfile");
+        var environment = string.Join(' ', instructions.Where(i => i.Keyword == "ENV").Select(i => i.Arguments));
+        var options = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src", "Clip.Review", "Hosting", "ReviewOptions.cs"));
+
+        Assert.DoesNotContain("ClipGpu", instructions.Single(i => i.Arguments.Contains("dotnet publish", StringComparison.Ordinal)).Arguments, StringComparison.Ordinal);
+        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", instructions.Last(i => i.Keyword == "FROM").Arguments);
+        var port = instructions.Single(i => i.Keyword == "EXPOSE").Arguments;
+        Assert.Contains($"public int Port {{ get; set; }} = {port};", options, StringComparison.Ordinal);
+        // Listening beyond loopback needs sign-in configured, so the image leaves that to the chart.
+        Assert.DoesNotContain("Clip__Review__Bind", environment, StringComparison.Ordinal);
+        // The app binds its own endpoint; the base image's port would only make Kestrel warn that it overrides it.
+        Assert.Contains("ASPNETCORE_HTTP_PORTS= ", environment + " ", StringComparison.Ordinal);
         Assert.Contains(instructions, i => i.Keyword == "RUN" && i.Arguments.Contains("libturbojpeg", StringComparison.Ordinal));
     }
 

@@ -1,4 +1,5 @@
 using Clip.TestUtilities;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Clip.Persistence.Tests;
@@ -11,6 +12,13 @@ public sealed class SqliteLabelStoreTests : LabelStoreContract, IDisposable
     protected override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
     protected override Task<string> CreateDatabaseAsync() => Task.FromResult($"Data Source={_directory.File("clip.db")}");
+
+    private protected override async Task<string> ExplainAsync(string sql, DynamicParameters parameters)
+    {
+        await using var connection = await Store.OpenConnectionAsync(CancellationToken.None);
+        var steps = await connection.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql, parameters);
+        return string.Join('\n', steps.Select(s => s.Detail));
+    }
 
     public override async Task DisposeAsync()
     {
@@ -28,6 +36,12 @@ public sealed class PostgresLabelStoreTests(PostgresServer server) : LabelStoreC
     protected override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
     protected override Task<string> CreateDatabaseAsync() => server.CreateDatabaseAsync();
+
+    private protected override async Task<string> ExplainAsync(string sql, DynamicParameters parameters)
+    {
+        await using var connection = await Store.OpenConnectionAsync(CancellationToken.None);
+        return string.Join('\n', await connection.QueryAsync<string>("EXPLAIN " + sql, parameters));
+    }
 
     [Fact]
     public async Task ReadEmbeddingDeletionsAsync_Truncate_LogsThatEverythingMayBeGone()

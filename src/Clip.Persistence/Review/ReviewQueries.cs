@@ -286,8 +286,9 @@ public sealed class ReviewQueries(LabelStore store)
 
         if (after is not null)
         {
-            // Spelled out rather than as a row value so that both planners seek the index to the cursor.
-            where.Append(" AND (l.probability > @AfterProbability OR (l.probability = @AfterProbability AND l.run_id > @AfterRunId))");
+            // Both planners seek the index to the plain bound; PostgreSQL cannot seek on the OR alone (it would read
+            // the index from its start and filter), and the OR then skips the cursor's ties up to its run.
+            where.Append(" AND l.probability >= @AfterProbability AND (l.probability > @AfterProbability OR (l.probability = @AfterProbability AND l.run_id > @AfterRunId))");
             p.Add("AfterProbability", after.Probability);
             p.Add("AfterRunId", after.RunId);
         }
