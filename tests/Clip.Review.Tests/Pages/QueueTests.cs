@@ -54,14 +54,28 @@ public sealed class QueueTests(LabelledSamples samples) : IDisposable
     [InlineData("?pmin=2")]
     [InlineData("?abstained=maybe")]
     [InlineData("?after=not-a-cursor")]
-    public async Task Queue_BadFilter_Answers400WithTheReason(string query)
+    [InlineData("?pmin=abc")]
+    [InlineData("?from=2026-13-45")]
+    public async Task Queue_BadFilter_Answers400WithTheReasonAndNoCards(string query)
     {
         await using var server = await ReviewServer.StartAsync(samples.CopyDatabase(_temp));
 
         using var response = await server.Client.GetAsync(new Uri("/" + query, UriKind.Relative));
+        var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("class=\"problem\" role=\"alert\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("class=\"problem\" role=\"alert\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-image-id=", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Queue_UnreadableNumberAndDate_NamesBothInsteadOfDroppingTheFilters()
+    {
+        await using var server = await ReviewServer.StartAsync(samples.CopyDatabase(_temp));
+
+        using var response = await server.Client.GetAsync(new Uri("/?pmin=abc&until=soon", UriKind.Relative));
+
+        Assert.Contains("These values cannot be read (a number or a yyyy-MM-dd date is expected): pmin=abc, until=soon.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
