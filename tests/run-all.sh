@@ -14,6 +14,7 @@ packages=(
   strace          # watches the worker's sockets: no telemetry lookups (WorkerProcessTests)
   procps          # pkill, to stop a worker that runs under strace
   python3         # runs infra/make-values.py on the compiled template's outputs (GeneratedValuesTests)
+  chromium        # the headless browser Playwright drives in the review app's tests (tests/Clip.Review.Tests); never downloaded
 )
 missing=()
 for p in "${packages[@]}"; do

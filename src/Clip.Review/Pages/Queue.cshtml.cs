@@ -41,6 +41,12 @@ public sealed class QueueModel(ReviewQueries queries, LabelStore store, KnownTax
         Query.Taxonomy = Set.TaxonomyVersion;
         Taxonomy = taxonomies.Find(Set.TaxonomyVersion);
         Heads = await store.ListHeadsAsync(Set.ModelId, Set.TaxonomyVersion, cancellationToken);
+        if (UnreadableValues.Describe(ModelState) is { } unreadable)
+        {
+            Problem = unreadable;
+            return BadRequestPage();
+        }
+
         var (filter, problem) = Query.ToFilter(Set.ModelId, Set.TaxonomyVersion);
         if (filter is null)
         {

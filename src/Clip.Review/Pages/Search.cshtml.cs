@@ -51,6 +51,13 @@ public sealed class SearchModel(ReviewSearch search, ReviewQueries queries, Know
             return Page();
         }
 
+        if (UnreadableValues.Describe(ModelState) is { } unreadable)
+        {
+            Problem = unreadable;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
         if (Top is < 1 or > MaxTop)
         {
             Problem = $"Top must be between 1 and {MaxTop}.";
