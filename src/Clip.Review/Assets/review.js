@@ -35,6 +35,7 @@
       const body = await response.json().catch(() => ({ error: response.statusText }));
       if (!response.ok) { throw new Error(body.error || response.statusText); }
       card.classList.add('reviewed');
+      card.querySelectorAll('form.correct input[name=labelId]').forEach((input) => { input.value = ''; input.blur(); });
       status.textContent = 'reviewed: ' + body.labelId + ' by ' + body.reviewer;
       const index = cards.indexOf(card);
       if (index === current) { select(nextUnreviewed(index)); }

@@ -118,6 +118,7 @@ public static class ReviewApp
         app.UseAuthorization();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous();
         app.MapGet("/assets/{name}", ServeAsset).AllowAnonymous();
+        app.MapGet("/favicon.ico", () => Results.NoContent()).AllowAnonymous(); // No icon; browsers ask anyway.
         app.MapGet("/thumbnails/{imageId:long}", (long imageId, Thumbnails thumbnails, ReviewOptions o, CancellationToken ct) =>
             ServePreviewAsync(thumbnails, imageId, o.ThumbnailSize, ct));
         app.MapGet("/images/{imageId:long}/view", (long imageId, Thumbnails thumbnails, ReviewOptions o, CancellationToken ct) =>
