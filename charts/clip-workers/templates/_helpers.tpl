@@ -270,10 +270,11 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- end }}
 
 {{/*
-Environment both workloads share: the database, the model and the class-matrix cache. Called with (dict "root" $
-"username" <the PostgreSQL role the workload signs in as with entra>).
+The database settings every workload signs in with: the provider, the authentication and the connection string, with
+entra for the workload's own role. Called with (dict "root" $ "username" <the PostgreSQL role the workload signs in as
+with entra>).
 */}}
-{{- define "clip-workers.commonEnv" -}}
+{{- define "clip-workers.databaseEnv" -}}
 {{- $database := .root.Values.database }}
 - name: Clip__Database__Provider
   value: {{ $database.provider | quote }}
@@ -290,6 +291,14 @@ Environment both workloads share: the database, the model and the class-matrix c
       name: {{ $database.connectionStringSecret.name | quote }}
       key: {{ $database.connectionStringSecret.key | quote }}
 {{- end }}
+{{- end }}
+
+{{/*
+Environment the workers and the retraining job share: the database, the model and the class-matrix cache. Called with
+(dict "root" $ "username" <the PostgreSQL role the workload signs in as with entra>).
+*/}}
+{{- define "clip-workers.commonEnv" -}}
+{{ include "clip-workers.databaseEnv" . }}
 - name: Clip__Database__MigrateOnStart
   value: {{ include "clip-workers.migrateOnStart" .root | quote }}
 - name: Clip__Inference__ModelPath
@@ -298,7 +307,7 @@ Environment both workloads share: the database, the model and the class-matrix c
   value: {{ printf "%s/class-matrices" (trimSuffix "/" .root.Values.classMatrixCache.mountPath) | quote }}
 {{- end }}
 
-{{/* Volumes both workloads share: /tmp, the class-matrix cache, the taxonomy and the model. */}}
+{{/* Volumes the workers and the retraining job share: /tmp, the class-matrix cache, the taxonomy and the model. */}}
 {{- define "clip-workers.volumes" -}}
 - name: tmp
   emptyDir:
@@ -306,6 +315,11 @@ Environment both workloads share: the database, the model and the class-matrix c
 - name: class-matrix-cache
   emptyDir:
     sizeLimit: {{ .Values.classMatrixCache.sizeLimit }}
+{{- include "clip-workers.taxonomyAndModelVolumes" . }}
+{{- end }}
+
+{{/* The taxonomy's ConfigMap and the model's volume, which every workload that loads the model mounts alike. */}}
+{{- define "clip-workers.taxonomyAndModelVolumes" -}}
 {{- if or .Values.taxonomy.file .Values.taxonomy.existingConfigMap }}
 - name: taxonomy
   configMap:
@@ -331,6 +345,10 @@ Environment both workloads share: the database, the model and the class-matrix c
   mountPath: /tmp
 - name: class-matrix-cache
   mountPath: {{ .Values.classMatrixCache.mountPath }}
+{{- include "clip-workers.taxonomyAndModelVolumeMounts" . }}
+{{- end }}
+
+{{- define "clip-workers.taxonomyAndModelVolumeMounts" -}}
 {{- if or .Values.taxonomy.file .Values.taxonomy.existingConfigMap }}
 - name: taxonomy
   mountPath: /config/taxonomy
