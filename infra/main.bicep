@@ -2,7 +2,8 @@
 // uploads land in a blob container; Event Grid turns each image upload into a
 // Microsoft.Storage.BlobCreated event on a Service Bus queue; workers on AKS receive the events
 // as a user-assigned managed identity (workload identity) and write results to PostgreSQL; the retraining CronJob
-// signs in as an identity of its own, which may write classifier heads.
+// signs in as an identity of its own, which may write classifier heads; the optional review app (deployReview) as a
+// third, which may read images and write feedback.
 // The outputs are what the Helm chart's values need.
 targetScope = 'resourceGroup'
 
@@ -211,6 +212,15 @@ param retrainingIdentityName string = '${namePrefix}-retraining'
 
 @description('Kubernetes service account of the retraining job, in kubernetesNamespace: the chart\'s retraining.serviceAccount.name (output kubernetesRetrainingServiceAccountName). The default is the name the chart gives it in a release called clip-workers.')
 param kubernetesRetrainingServiceAccountName string = 'clip-workers-retraining'
+
+@description('Create the review app\'s identity (the chart\'s review.enabled): reads the images and models containers, federated with the review app\'s service account. Its sign-in app registration is created with az ad app create (infra/README.md).')
+param deployReview bool = false
+
+@description('Name of the review app\'s user-assigned managed identity, and so of its PostgreSQL role (output postgresReviewerRole).')
+param reviewIdentityName string = '${namePrefix}-review'
+
+@description('Kubernetes service account of the review app, in kubernetesNamespace: the chart\'s review.serviceAccount.name (output kubernetesReviewServiceAccountName). The default is the name the chart gives it in a release called clip-workers.')
+param kubernetesReviewServiceAccountName string = 'clip-workers-review'
 
 @description('Name of the user-assigned managed identity the KEDA operator reads the queue\'s length with.')
 param kedaIdentityName string = '${namePrefix}-keda'
@@ -438,6 +448,21 @@ module retrainingIdentity 'modules/retraining-identity.bicep' = {
   }
 }
 
+module reviewIdentity 'modules/review-identity.bicep' = if (deployReview) {
+  name: 'clip-review-identity'
+  params: {
+    identityName: reviewIdentityName
+    location: location
+    storageAccountName: storage.outputs.accountName
+    containerName: storage.outputs.containerName
+    modelsContainerName: storage.outputs.modelsContainerName
+    oidcIssuerUrl: aksOidcIssuerUrl
+    kubernetesNamespace: kubernetesNamespace
+    serviceAccountName: kubernetesReviewServiceAccountName
+    tags: tags
+  }
+}
+
 module kedaIdentity 'modules/keda-identity.bicep' = {
   name: 'clip-keda-identity'
   params: {
@@ -549,6 +574,21 @@ output kubernetesRetrainingServiceAccount string = retrainingIdentity.outputs.su
 
 @description('Name of that service account: the chart\'s retraining.serviceAccount.name.')
 output kubernetesRetrainingServiceAccountName string = retrainingIdentity.outputs.serviceAccountName
+
+@description('Client id of the review app\'s identity: the chart\'s review.workloadIdentity.clientId; empty without deployReview.')
+output reviewIdentityClientId string = deployReview ? reviewIdentity!.outputs.clientId : ''
+
+@description('Name of the review app\'s identity; empty without deployReview.')
+output reviewIdentityName string = deployReview ? reviewIdentity!.outputs.name : ''
+
+@description('PostgreSQL role the review app signs in as: the name of its own identity, whose grants (infra/sql/reviewer-role.sql) let it read results and write feedback; the chart\'s review.database.username; empty without deployReview.')
+output postgresReviewerRole string = deployReview ? reviewIdentity!.outputs.name : ''
+
+@description('Kubernetes namespace and service account the review app\'s identity is federated with; empty without deployReview.')
+output kubernetesReviewServiceAccount string = deployReview ? reviewIdentity!.outputs.subject : ''
+
+@description('Name of that service account: the chart\'s review.serviceAccount.name; empty without deployReview.')
+output kubernetesReviewServiceAccountName string = deployReview ? reviewIdentity!.outputs.serviceAccountName : ''
 
 @description('Name of the GPU node pool, or empty when none was deployed.')
 output gpuNodePoolName string = deployGpuNodePool ? gpuNodePoolName : ''

@@ -33,6 +33,9 @@ param kubernetesNamespace = 'clip'
 param kubernetesServiceAccountName = 'clip-workers'
 // The retraining job runs as a service account, and an identity, of its own (it writes heads; the workers may not).
 param kubernetesRetrainingServiceAccountName = 'clip-workers-retraining'
+// The review app (the chart's review.enabled) gets a service account and identity of its own (it writes feedback).
+param deployReview = false
+param kubernetesReviewServiceAccountName = 'clip-workers-review'
 
 param deployGpuNodePool = false
 param aksClusterName = ''

@@ -6,8 +6,9 @@
     helm upgrade --install clip-workers charts/clip-workers -n clip -f infrastructure-values.yaml -f my-values.yaml
 
 The file holds only what the infrastructure decides (the identities and the service accounts they trust, queue,
-containers, the database and the roles the workers and the retraining job sign in as, GPU pool); image, taxonomy and
-sizing stay in your own values file, layered after it.
+containers, the database and the roles the workers, the retraining job and, with deployReview, the review app sign in
+as, GPU pool); image, taxonomy, sizing and turning the review app on (review.enabled, with its sign-in) stay in your
+own values file, layered after it.
 Standard library only.
 """
 import json
@@ -74,6 +75,14 @@ def values_from(outputs):
             },
         },
     }
+    if outputs.get("reviewIdentityClientId"):
+        # Deployed with deployReview: the review app writes feedback, which no other workload's role may; its identity,
+        # service account and role. Whether it runs is the chart's review.enabled, with its sign-in settings.
+        values["review"] = {
+            "serviceAccount": {"name": outputs["kubernetesReviewServiceAccountName"]},
+            "workloadIdentity": {"clientId": outputs["reviewIdentityClientId"]},
+            "database": {"username": outputs["postgresReviewerRole"]},
+        }
     if outputs.get("networkMode") == "private":
         # The NetworkPolicy's destinations; enabling it also takes networkPolicy.entraCidrs, which no output can know.
         values["networkPolicy"] = {

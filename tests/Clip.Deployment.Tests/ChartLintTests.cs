@@ -20,6 +20,14 @@ public sealed class ChartLintTests
     }
 
     [Fact]
+    public async Task Lint_ProductionValuesWithTheReviewAppStrict_Passes()
+    {
+        var result = await Helm.LintAsync(["--strict", .. ChartValues.Production, .. ChartValues.ReviewEnabled, "--set", "review.ingress.enabled=true", "--set", "review.ingress.host=review.example.com"]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+    }
+
+    [Fact]
     public async Task Template_DefaultValuesAlone_FailsNamingTheMissingSettings()
     {
         var refusal = await Helm.RefusalAsync();
@@ -68,6 +76,13 @@ public sealed class ChartLintTests
     [InlineData("retraining.workloadIdentity.clientId=not-a-guid")]
     [InlineData("retraining.database.username=clip;Password=x")]
     [InlineData("retraining.serviceAccount.name=Not_A_Name")]
+    [InlineData("review.azureAd.clientId=not-a-guid")]
+    [InlineData("review.azureAd.instance=login.microsoftonline.com")]
+    [InlineData("review.ingress.host=https://review.example.com/")]
+    [InlineData("review.database.username=clip;Password=x")]
+    [InlineData("review.serviceAccount.name=Not_A_Name")]
+    [InlineData("review.port=0")]
+    [InlineData("review.signIn=typo-of-azureAd")]
     [InlineData("database.maxPoolSize=0")]
     [InlineData("serviceBus.queue=typo-of-queueName")]
     public async Task Template_ValueViolatingSchema_Fails(string violation)

@@ -21,6 +21,19 @@ public static class ChartValues
         "--set", "keda.identityId=00000000-0000-0000-0000-00000000ceda",
     ];
 
+    /// <summary>
+    /// What turns the review app on, on top of either value set: its Entra app registration (tenant and client ID) and
+    /// its own managed identity and PostgreSQL role.
+    /// </summary>
+    public static readonly string[] ReviewEnabled =
+    [
+        "--set", "review.enabled=true",
+        "--set", "review.azureAd.tenantId=00000000-0000-0000-0000-0000000074e7",
+        "--set", "review.azureAd.clientId=00000000-0000-0000-0000-00000000a991",
+        "--set", "review.workloadIdentity.clientId=00000000-0000-0000-0000-00000000e71e",
+        "--set", "review.database.username=clip-review",
+    ];
+
     /// <summary>The namespace the production deployment's identity trusts (Bicep's kubernetesNamespace default).</summary>
     public const string ProductionNamespace = "clip";
 

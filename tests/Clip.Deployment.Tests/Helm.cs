@@ -52,6 +52,19 @@ public static class Helm
         return Manifests.Parse(result.StandardOutput);
     }
 
+    /// <summary>
+    /// What <c>helm install</c> prints after installing as release <c>clip</c> in namespace <c>labeling</c> (a client-side
+    /// dry run, no cluster): the rendered NOTES.txt.
+    /// </summary>
+    public static async Task<string> NotesAsync(params string[] arguments)
+    {
+        var result = await RunAsync(["install", "clip", ChartDirectory, "--namespace", "labeling", "--dry-run=client", .. arguments]);
+        Assert.True(result.ExitCode == 0, $"helm install --dry-run=client failed ({result.ExitCode}):\n{result.Output}");
+        var notes = result.StandardOutput.IndexOf("NOTES:", StringComparison.Ordinal);
+        Assert.True(notes >= 0, "helm install printed no NOTES");
+        return result.StandardOutput[notes..];
+    }
+
     private static async Task<Result> RunAsync(string[] arguments)
     {
         if (!File.Exists(Executable))

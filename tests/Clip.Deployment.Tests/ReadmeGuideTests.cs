@@ -47,11 +47,46 @@ public sealed partial class ReadmeGuideTests
     }
 
     [Fact]
+    public async Task Guide_ReviewAppCommand_RendersTheAppAsItsOwnIdentityBehindItsAppRegistration()
+    {
+        const string TenantId = "00000000-0000-0000-0000-00000000ffff";
+        const string AppId = "00000000-0000-0000-0000-00000000a991";
+        var yaml = Regex.Match(Guide, @"cat > review-values\.yaml <<YAML\n(?<yaml>.*?\n)YAML\n", RegexOptions.Singleline).Groups["yaml"].Value;
+        Assert.False(string.IsNullOrEmpty(yaml), "the guide writes no review-values.yaml");
+        using var temp = new TemporaryDirectory();
+        var reviewValues = temp.File("review-values.yaml");
+        await File.WriteAllTextAsync(reviewValues, yaml.Replace("$TENANT_ID", TenantId, StringComparison.Ordinal).Replace("$APP_ID", AppId, StringComparison.Ordinal));
+
+        var command = Regex.Matches(Guide, @"helm upgrade --install (?<body>(?:[^\n]*\\\n)*[^\n]*)").Select(m => m.Groups["body"].Value)
+            .Single(body => body.Contains("-f review-values.yaml", StringComparison.Ordinal));
+        var filled = DigestVariable().Replace(command.Replace("\\\n", " ", StringComparison.Ordinal), SampleDigest)
+            .Replace("-f infrastructure-values.yaml", "-f " + Helm.InfrastructureValues, StringComparison.Ordinal)
+            .Replace("-f review-values.yaml", "-f " + reviewValues, StringComparison.Ordinal);
+        var words = Words(filled);
+        var result = await Helm.TemplateReleaseAsync(words[0], [.. words.Skip(2)]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var manifests = Manifests.Parse(result.StandardOutput);
+        var review = manifests.Named("Deployment", "clip-workers-review");
+        var container = PodSpecs.Container(review, "review");
+        Assert.Equal($"ACR.azurecr.io/clip-review@{SampleDigest}", (string?)container["image"]);
+        Assert.Equal(AppId, PodSpecs.EnvValue(container, "AzureAd__ClientId"));
+        Assert.Equal(TenantId, PodSpecs.EnvValue(container, "AzureAd__TenantId"));
+        // The pod's own identity comes from the generated values, and is not the app registration people sign in to.
+        var identity = (string?)manifests.Named("ServiceAccount", (string)PodSpecs.Of(review)["serviceAccountName"]!)["metadata"]!["annotations"]!["azure.workload.identity/client-id"];
+        Assert.Contains($"clientId: \"{identity}\"", await File.ReadAllTextAsync(Helm.InfrastructureValues), StringComparison.Ordinal);
+        Assert.NotEqual(AppId, identity);
+        Assert.Contains("review.example.com/signin-oidc", Guide, StringComparison.Ordinal);
+        Assert.Equal("review.example.com", (string?)manifests.One("Ingress")["spec"]!["rules"]![0]!["host"]);
+        Assert.Equal("true", PodSpecs.EnvValue(container, "Clip__Review__TrustForwardedHeaders"));
+    }
+
+    [Fact]
     public void Guide_DigestVariables_AreReadFromTheRegistryBeforeTheyAreUsed()
     {
         var used = DigestVariable().Matches(Guide).Select(m => m.Value[1..]).Distinct().ToList();
 
-        Assert.Equal(["TRAINING_DIGEST", "WORKER_DIGEST"], used.Order());
+        Assert.Equal(["REVIEW_DIGEST", "TRAINING_DIGEST", "WORKER_DIGEST"], used.Order());
         Assert.All(used, name => Assert.Contains($"{name}=\"$(az acr repository show", Guide, StringComparison.Ordinal));
     }
 
@@ -65,6 +100,8 @@ public sealed partial class ReadmeGuideTests
         Assert.Contains("infra/main.bicep", named);
         Assert.Contains("infrastructure-values.yaml", written);
         Assert.Contains("src/Clip.Worker/Dockerfile", named);
+        Assert.Contains("src/Clip.Review/Dockerfile", named);
+        Assert.Contains("review-values.yaml", written);
         Assert.All(named, path => Assert.True(File.Exists(Path.Combine(TestPaths.RepositoryRoot, path)), $"the guide names {path}, which does not exist"));
     }
 

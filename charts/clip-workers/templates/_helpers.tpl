@@ -270,10 +270,11 @@ tag> "root" $); with requireImageDigests, an image without a digest fails.
 {{- end }}
 
 {{/*
-Environment both workloads share: the database, the model and the class-matrix cache. Called with (dict "root" $
-"username" <the PostgreSQL role the workload signs in as with entra>).
+The database settings every workload signs in with: the provider, the authentication and the connection string, with
+entra for the workload's own role. Called with (dict "root" $ "username" <the PostgreSQL role the workload signs in as
+with entra>).
 */}}
-{{- define "clip-workers.commonEnv" -}}
+{{- define "clip-workers.databaseEnv" -}}
 {{- $database := .root.Values.database }}
 - name: Clip__Database__Provider
   value: {{ $database.provider | quote }}
@@ -290,6 +291,14 @@ Environment both workloads share: the database, the model and the class-matrix c
       name: {{ $database.connectionStringSecret.name | quote }}
       key: {{ $database.connectionStringSecret.key | quote }}
 {{- end }}
+{{- end }}
+
+{{/*
+Environment the workers and the retraining job share: the database, the model and the class-matrix cache. Called with
+(dict "root" $ "username" <the PostgreSQL role the workload signs in as with entra>).
+*/}}
+{{- define "clip-workers.commonEnv" -}}
+{{ include "clip-workers.databaseEnv" . }}
 - name: Clip__Database__MigrateOnStart
   value: {{ include "clip-workers.migrateOnStart" .root | quote }}
 - name: Clip__Inference__ModelPath
@@ -298,7 +307,7 @@ Environment both workloads share: the database, the model and the class-matrix c
   value: {{ printf "%s/class-matrices" (trimSuffix "/" .root.Values.classMatrixCache.mountPath) | quote }}
 {{- end }}
 
-{{/* Volumes both workloads share: /tmp, the class-matrix cache, the taxonomy and the model. */}}
+{{/* Volumes the workers and the retraining job share: /tmp, the class-matrix cache, the taxonomy and the model. */}}
 {{- define "clip-workers.volumes" -}}
 - name: tmp
   emptyDir:
@@ -306,6 +315,11 @@ Environment both workloads share: the database, the model and the class-matrix c
 - name: class-matrix-cache
   emptyDir:
     sizeLimit: {{ .Values.classMatrixCache.sizeLimit }}
+{{- include "clip-workers.taxonomyAndModelVolumes" . }}
+{{- end }}
+
+{{/* The taxonomy's ConfigMap and the model's volume, which every workload that loads the model mounts alike. */}}
+{{- define "clip-workers.taxonomyAndModelVolumes" -}}
 {{- if or .Values.taxonomy.file .Values.taxonomy.existingConfigMap }}
 - name: taxonomy
   configMap:
@@ -331,6 +345,10 @@ Environment both workloads share: the database, the model and the class-matrix c
   mountPath: /tmp
 - name: class-matrix-cache
   mountPath: {{ .Values.classMatrixCache.mountPath }}
+{{- include "clip-workers.taxonomyAndModelVolumeMounts" . }}
+{{- end }}
+
+{{- define "clip-workers.taxonomyAndModelVolumeMounts" -}}
 {{- if or .Values.taxonomy.file .Values.taxonomy.existingConfigMap }}
 - name: taxonomy
   mountPath: /config/taxonomy
@@ -395,4 +413,79 @@ Environment both workloads share: the database, the model and the class-matrix c
 {{- else -}}
 {{ .Values.database.migrateOnStart }}
 {{- end -}}
+{{- end }}
+
+{{/* Selector of the review app's pods. */}}
+{{- define "clip-workers.reviewSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "clip-workers.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: review
+{{- end }}
+
+{{/* The review app's own ServiceAccount: its identity reads thumbnails and may write feedback, nothing the workers do. */}}
+{{- define "clip-workers.reviewServiceAccountName" -}}
+{{- if .Values.review.serviceAccount.create }}
+{{- default (printf "%s-review" (include "clip-workers.fullname" .)) .Values.review.serviceAccount.name }}
+{{- else }}
+{{- required "review.serviceAccount.name is required when review.serviceAccount.create is false" .Values.review.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* "true" when the review app's pods sign in with workload identity, as its own managed identity. */}}
+{{- define "clip-workers.reviewWorkloadIdentity" -}}
+{{- if and .Values.workloadIdentity.enabled .Values.review.workloadIdentity.clientId }}true{{ end }}
+{{- end }}
+
+{{- define "clip-workers.reviewImage" -}}
+{{- include "clip-workers.image" (dict "image" .Values.review.image "path" "review.image" "tag" .Chart.AppVersion "root" .) }}
+{{- end }}
+
+{{/* Clip:Review:TrustForwardedHeaders: as set, else true exactly when the chart's Ingress is in front. */}}
+{{- define "clip-workers.reviewTrustForwardedHeaders" -}}
+{{- if kindIs "invalid" .Values.review.trustForwardedHeaders -}}
+{{ .Values.review.ingress.enabled }}
+{{- else -}}
+{{ .Values.review.trustForwardedHeaders }}
+{{- end -}}
+{{- end }}
+
+{{/*
+Checks of the review app's values. The app binds 0.0.0.0 in its pod, where it refuses to start without Entra ID sign-in:
+the chart refuses first, naming what is missing.
+*/}}
+{{- define "clip-workers.validateReview" -}}
+{{- $review := .Values.review }}
+{{- $_ := required "review.azureAd.tenantId is required while review.enabled: the review app listens on 0.0.0.0 in its pod and refuses to start there without Microsoft Entra ID sign-in; set the tenant of its app registration (infra/README.md, The review app's sign-in)" $review.azureAd.tenantId }}
+{{- $_ := required "review.azureAd.clientId is required while review.enabled: the application (client) ID of the review app's Entra app registration, which people sign in to (not a managed identity's client ID); without it the app refuses to start on 0.0.0.0 (infra/README.md, The review app's sign-in)" $review.azureAd.clientId }}
+{{- if has $review.azureAd.clientId (list .Values.workloadIdentity.clientId $review.workloadIdentity.clientId .Values.retraining.workloadIdentity.clientId) }}
+{{- fail (printf "review.azureAd.clientId %s is a managed identity's client ID in these values: sign-in needs the review app's app registration (az ad app create, infra/README.md); the pod's own identity goes in review.workloadIdentity.clientId" $review.azureAd.clientId) }}
+{{- end }}
+{{- if and $review.azureAd.clientSecretSecret.name $review.azureAd.federatedCredential }}
+{{- fail "set review.azureAd.clientSecretSecret.name or review.azureAd.federatedCredential, not both: the app registration's client credential is either a secret or the pod's federated token" }}
+{{- end }}
+{{- if and $review.azureAd.federatedCredential (not .Values.workloadIdentity.enabled) }}
+{{- fail "review.azureAd.federatedCredential presents the service account token that workload identity projects into the pod: set workloadIdentity.enabled, or use review.azureAd.clientSecretSecret" }}
+{{- end }}
+{{- if eq .Values.database.authentication "entra" }}
+{{- $_ := required "review.database.username is required with database.authentication entra while review.enabled: the PostgreSQL role of the review app's own managed identity, which may read results and write feedback (Bicep output postgresReviewerRole, granted by infra/sql/reviewer-role.sql)" $review.database.username }}
+{{- end }}
+{{- if .Values.workloadIdentity.enabled }}
+{{- $_ := required "review.workloadIdentity.clientId is required while review.enabled with workload identity: the client ID of the review app's own managed identity (Bicep output reviewIdentityClientId, deployed with deployReview), federated with review.serviceAccount.name; it reads thumbnails from the allowed containers and signs in to PostgreSQL" $review.workloadIdentity.clientId }}
+{{- end }}
+{{- $account := include "clip-workers.reviewServiceAccountName" . }}
+{{- if eq $account (include "clip-workers.serviceAccountName" .) }}
+{{- fail (printf "review.serviceAccount.name and serviceAccount.name are both %q: the review app runs as a ServiceAccount of its own, the one its identity's federated credential trusts (Bicep output kubernetesReviewServiceAccountName)" $account) }}
+{{- end }}
+{{- if and .Values.retraining.enabled (eq $account (include "clip-workers.retrainingServiceAccountName" .)) }}
+{{- fail (printf "review.serviceAccount.name and retraining.serviceAccount.name are both %q: the review app runs as a ServiceAccount of its own, the one its identity's federated credential trusts (Bicep output kubernetesReviewServiceAccountName)" $account) }}
+{{- end }}
+{{- if eq .Values.inference.precision "auto" }}
+{{- fail "inference.precision auto resolves per node (fp16 on GPU workers, int8 in the CPU review app), so the review app's search would look for another model id's embeddings: set fp32, int8 or fp16, or review.enabled=false" }}
+{{- end }}
+{{- if gt (int $review.replicaCount) 1 }}
+{{- fail (printf "review.replicaCount (%d) must be 1: each pod keeps its own ASP.NET Core data-protection keys, so a sign-in started on one pod fails on another and a session cookie from one is refused by the next" (int $review.replicaCount)) }}
+{{- end }}
+{{- if $review.ingress.enabled }}
+{{- $_ := required "review.ingress.host is required while review.ingress.enabled: the host name people open, whose https://HOST/signin-oidc is the app registration's redirect URI" $review.ingress.host }}
+{{- end }}
 {{- end }}

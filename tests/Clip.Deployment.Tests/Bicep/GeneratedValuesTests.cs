@@ -20,6 +20,15 @@ public sealed class GeneratedValuesTests(CompiledInfrastructure infrastructure)
         ("postgresServerName", "clip-prod-pg"),
         ("deployGpuNodePool", true),
         ("aksClusterName", "aks-prod"),
+        ("deployReview", true),
+    ];
+
+    /// <summary>What the infrastructure cannot know about the review app: turning it on, and its app registration.</summary>
+    private static readonly string[] ReviewSignIn =
+    [
+        "--set", "review.enabled=true",
+        "--set", "review.azureAd.tenantId=00000000-0000-0000-0000-00000000ffff",
+        "--set", "review.azureAd.clientId=00000000-0000-0000-0000-00000000a991",
     ];
 
     [Fact]
@@ -100,15 +109,44 @@ public sealed class GeneratedValuesTests(CompiledInfrastructure infrastructure)
             r => r.Type == "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"
                 && (string?)r.Template.Parameter("identityName") == identity).Evaluate("properties")!["subject"];
 
-        var manifests = await Helm.RenderReleaseAsync(release, ChartValues.Production);
+        var manifests = await Helm.RenderReleaseAsync(release, [.. ChartValues.Production, .. ReviewSignIn]);
+        var deployments = manifests.OfKind("Deployment").ToDictionary(d => (string)d["metadata"]!["labels"]!["app.kubernetes.io/component"]!);
 
         // helm renders into ChartValues.ProductionNamespace, which the chart checks against workloadIdentity.namespace.
-        foreach (var (identity, workload) in new[] { ("clip-workers", manifests.One("Deployment")), ("clip-retraining", manifests.One("CronJob")) })
+        foreach (var (identity, workload) in new[] { ("clip-workers", deployments["worker"]), ("clip-retraining", manifests.One("CronJob")), ("clip-review", deployments["review"]) })
         {
             var account = (string)PodSpecs.Of(workload)["serviceAccountName"]!;
             Assert.Equal(Subject(identity), $"system:serviceaccount:{ChartValues.ProductionNamespace}:{account}");
             Assert.Single(manifests.OfKind("ServiceAccount"), a => (string?)a["metadata"]!["name"] == account);
         }
+    }
+
+    [Fact]
+    public async Task Chart_ReviewAppOnGeneratedValues_SignsInAsTheReviewIdentityToItsRoleAndReadsTheImagesContainer()
+    {
+        var deployment = infrastructure.Deploy(ProductionParameters);
+        var outputs = deployment.Outputs();
+        string Output(string name) => (string)outputs[name]!["value"]!;
+
+        // The generated values carry the review app's identity, ServiceAccount and role; only the sign-in is added.
+        var manifests = await Helm.RenderAsync([.. ChartValues.Production, .. ReviewSignIn]);
+        var review = manifests.OfKind("Deployment").Single(d => (string?)d["metadata"]!["labels"]!["app.kubernetes.io/component"] == "review");
+        var container = PodSpecs.Container(review, "review");
+
+        Assert.Equal(Output("reviewIdentityClientId"), ClientId(manifests, PodSpecs.Of(review)));
+        Assert.Equal(Output("kubernetesReviewServiceAccountName"), (string?)PodSpecs.Of(review)["serviceAccountName"]);
+        Assert.Contains($";Username={Output("postgresReviewerRole")};", PodSpecs.EnvValue(container, "Clip__Database__ConnectionString"), StringComparison.Ordinal);
+        Assert.Equal(Output("imagesContainerUrl"), PodSpecs.EnvValue(container, "Clip__Sources__AllowedContainers__0"));
+        Assert.NotEqual(Output("reviewIdentityClientId"), PodSpecs.EnvValue(container, "AzureAd__ClientId"));
+    }
+
+    [Fact]
+    public async Task MakeValues_OutputsWithoutTheReviewIdentity_WritesNoReviewValues()
+    {
+        var generated = await MakeValuesAsync(infrastructure.Deploy([.. ProductionParameters, ("deployReview", false)]).Outputs());
+
+        Assert.DoesNotContain("review:", generated, StringComparison.Ordinal);
+        Assert.Contains("retraining:", generated, StringComparison.Ordinal);
     }
 
     [Fact]

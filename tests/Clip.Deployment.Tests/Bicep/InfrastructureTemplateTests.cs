@@ -149,6 +149,79 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
     }
 
     [Fact]
+    public void ReviewIdentity_Defaults_IsNotDeployedAndItsOutputsAreEmpty()
+    {
+        var deployment = infrastructure.Deploy();
+
+        var module = Assert.Single(deployment.OwnResources(), r => (string?)r.Evaluate("name") == "clip-review-identity");
+        Assert.False((bool)module.Evaluate("condition")!);
+        Assert.DoesNotContain(RoleAssignments(deployment), a => a.Identity == "clip-review");
+        string[] outputs = ["reviewIdentityClientId", "reviewIdentityName", "postgresReviewerRole", "kubernetesReviewServiceAccount", "kubernetesReviewServiceAccountName"];
+        Assert.All(outputs, name => Assert.Equal("", (string?)deployment.Output(name)));
+    }
+
+    [Fact]
+    public void ReviewIdentity_Deployed_ReadsTheImagesAndModelsContainersOnly()
+    {
+        // Thumbnails come from the images container, the search model from the models container; no queue, no writes.
+        var deployment = infrastructure.Deploy(("deployReview", true));
+        var assignments = RoleAssignments(deployment).Where(a => a.Identity == "clip-review").ToArray();
+
+        Assert.Equal(2, assignments.Length);
+        Assert.All(assignments, a => Assert.Equal(StorageBlobDataReader, a.RoleId));
+        Assert.All(assignments, a => Assert.Equal(ContainerType, (string?)a.Scope!["type"]));
+        Assert.Equal(["images", "models"], assignments.Select(a => (string?)a.Scope!["names"]![2]).Order());
+        Assert.All(assignments, a => Assert.Equal("cliptestimages", (string?)a.Scope!["names"]![0]));
+    }
+
+    [Fact]
+    public void ReviewIdentity_Deployed_AddsTwoBlobReadersToTheOtherSevenAssignments()
+    {
+        var roles = RoleAssignments(infrastructure.Deploy(("deployReview", true))).Select(a => a.RoleId).ToArray();
+
+        Assert.Equal(9, roles.Length);
+        Assert.Equal(5, roles.Count(r => r == StorageBlobDataReader));
+    }
+
+    [Fact]
+    public void ReviewIdentity_Deployed_TrustsTheReviewAppsOwnServiceAccountOnTheWorkersIssuer()
+    {
+        var deployment = infrastructure.Deploy(("deployReview", true));
+
+        var review = FederatedCredential(deployment, "clip-review");
+        var workers = FederatedCredential(deployment, "clip-workers");
+        Assert.Equal("system:serviceaccount:clip:clip-workers-review", (string?)review["subject"]);
+        Assert.NotEqual((string?)workers["subject"], (string?)review["subject"]);
+        Assert.NotEqual((string?)FederatedCredential(deployment, "clip-retraining")["subject"], (string?)review["subject"]);
+        Assert.Equal((string?)workers["issuer"], (string?)review["issuer"]);
+        Assert.Equal(["api://AzureADTokenExchange"], review["audiences"]!.AsArray().Select(a => (string?)a));
+        Assert.Equal("system:serviceaccount:clip:clip-workers-review", (string?)deployment.Output("kubernetesReviewServiceAccount"));
+        Assert.Equal("clip-workers-review", (string?)deployment.Output("kubernetesReviewServiceAccountName"));
+    }
+
+    [Fact]
+    public void ReviewIdentity_OtherNamespaceAndServiceAccount_TrustsThatServiceAccount()
+    {
+        var deployment = infrastructure.Deploy(("deployReview", true), ("kubernetesNamespace", "vision"), ("kubernetesReviewServiceAccountName", "reviewer"));
+
+        Assert.Equal("system:serviceaccount:vision:reviewer", (string?)FederatedCredential(deployment, "clip-review")["subject"]);
+    }
+
+    [Fact]
+    public void PostgresReviewerRole_Deployed_IsTheReviewIdentityAndNoneOfTheOthers()
+    {
+        var outputs = infrastructure.Deploy(("deployReview", true)).Outputs();
+        string? Output(string name) => (string?)outputs[name]!["value"];
+
+        // A role of its own: it writes feedback, which neither the workers' nor the retraining job's role may.
+        Assert.Equal("clip-review", Output("postgresReviewerRole"));
+        Assert.Equal(Output("reviewIdentityName"), Output("postgresReviewerRole"));
+        Assert.DoesNotContain(Output("postgresReviewerRole"), new[] { Output("postgresWorkerRole"), Output("postgresRetrainerRole"), Output("postgresEntraAdminPrincipalName") });
+        Assert.Matches("^[0-9a-f-]{36}$", Output("reviewIdentityClientId"));
+        Assert.NotEqual(Output("workloadIdentityClientId"), Output("reviewIdentityClientId"));
+    }
+
+    [Fact]
     public void KedaIdentity_Defaults_OwnsTheQueueOnlyAndTrustsTheKedaOperator()
     {
         var deployment = infrastructure.Deploy();
@@ -475,6 +548,9 @@ public sealed class InfrastructureTemplateTests(CompiledInfrastructure infrastru
             "workloadIdentityClientId",
             "retrainingIdentityClientId",
             "kubernetesRetrainingServiceAccountName",
+            "reviewIdentityClientId",
+            "postgresReviewerRole",
+            "kubernetesReviewServiceAccountName",
             "workloadIdentityName",
             "workloadIdentityResourceId",
             "kedaIdentityClientId",
