@@ -175,8 +175,9 @@ public static class ReviewApp
         {
             app.Services.GetRequiredService<ReviewQueries>().CheckSchemaAsync().GetAwaiter().GetResult();
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or System.ComponentModel.DataAnnotations.ValidationException or System.Data.Common.DbException)
         {
+            // A schema too old, a malformed connection string, or a database that cannot be reached or read.
             throw new ReviewConfigurationException(e.Message, e);
         }
     }

@@ -62,6 +62,17 @@ public sealed class ReviewAppTests(LabelledSamples samples) : IDisposable
         Assert.Contains("has no Clip.Workers schema", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Build_MalformedConnectionString_ThrowsAConfigurationErrorNotACrash()
+    {
+        var settings = ReviewServer.Settings(_temp.File("unused.db"), _temp.Path);
+        settings["Clip:Database:ConnectionString"] = "Data Source=x;No Such Keyword=1";
+
+        var e = Assert.Throws<ReviewConfigurationException>(() => ReviewApp.Build([], settings));
+
+        Assert.Contains("Clip:Database:ConnectionString", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/")]
     [InlineData("/search")]
