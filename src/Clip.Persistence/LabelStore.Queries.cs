@@ -167,7 +167,7 @@ public sealed partial class LabelStore
 
     // Row shapes Dapper fills by column alias; conversions between the dialects' types happen in the setters' types.
 #pragma warning disable CA1812 // Instantiated by Dapper.
-    private sealed class ImageRow
+    internal sealed class ImageRow
     {
         public long Id { get; set; }
         public string SourceUri { get; set; } = "";

@@ -112,7 +112,7 @@ public sealed class ReviewQueries(LabelStore store)
             FROM images WHERE id = @ImageId
             """;
         await using var connection = await store.Dialect.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ImageRow>(new CommandDefinition(sql, new { ImageId = imageId }, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<LabelStore.ImageRow>(new CommandDefinition(sql, new { ImageId = imageId }, cancellationToken: cancellationToken));
         return row is null
             ? null
             : new ReviewImage(row.Id, row.SourceUri, row.EtagOrHash, row.SizeBytes, row.Width, row.Height, row.Status, LabelStore.Timestamp(row.FirstSeen), LabelStore.Timestamp(row.LastSeen));
@@ -423,27 +423,6 @@ public sealed class ReviewQueries(LabelStore store)
         public string? Note { get; set; }
 
         public Verdict ToVerdict() => new(Id, ImageId, LabelId, TaxonomyVersion, VerifiedBy, LabelStore.Timestamp(VerifiedAt), Note);
-    }
-
-    private sealed class ImageRow
-    {
-        public long Id { get; set; }
-
-        public string SourceUri { get; set; } = "";
-
-        public string EtagOrHash { get; set; } = "";
-
-        public long? SizeBytes { get; set; }
-
-        public int? Width { get; set; }
-
-        public int? Height { get; set; }
-
-        public string Status { get; set; } = "";
-
-        public object FirstSeen { get; set; } = "";
-
-        public object LastSeen { get; set; } = "";
     }
 
     private sealed class RunRow
