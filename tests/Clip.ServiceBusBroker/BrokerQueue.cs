@@ -245,6 +245,28 @@ public sealed class BrokerQueue
         return true;
     }
 
+    /// <summary>
+    /// Unlocks a message the receiver never handed to its application (AMQP <c>released</c>, the SDK's answer to a
+    /// cancelled receive): the delivery does not count, as Service Bus treats it as an unlock only.
+    /// </summary>
+    /// <returns>False when the lock is no longer held.</returns>
+    internal bool Release(Guid lockToken)
+    {
+        lock (_gate)
+        {
+            if (!TryTakeLock(lockToken, out var message))
+            {
+                return false;
+            }
+
+            message.DeliveryCount--;
+            _available.Enqueue(message, message.SequenceNumber);
+        }
+
+        OnChanged();
+        return true;
+    }
+
     /// <returns>False when the lock is no longer held.</returns>
     internal bool DeadLetter(Guid lockToken, string? reason, string? description)
     {

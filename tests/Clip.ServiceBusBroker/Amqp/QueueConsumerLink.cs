@@ -6,7 +6,8 @@ namespace Clip.ServiceBusBroker.Amqp;
 
 /// <summary>
 /// The broker's end of a client receiver: delivers queue messages with the lock token as delivery tag and turns the
-/// client's dispositions into settlements (accepted = complete, modified/released = abandon, rejected = dead-letter).
+/// client's dispositions into settlements (accepted = complete, modified = abandon,
+/// released = unlock without counting the delivery, rejected = dead-letter).
 /// </summary>
 internal sealed class QueueConsumerLink : IQueueConsumer
 {
@@ -70,7 +71,8 @@ internal sealed class QueueConsumerLink : IQueueConsumer
                 Accepted => _queue.Complete(lockToken),
                 Rejected rejected => _queue.DeadLetter(lockToken, InfoText(rejected.Error, DeadLetterReasonKey), InfoText(rejected.Error, DeadLetterDescriptionKey)),
                 Modified { UndeliverableHere: true } => throw new AmqpException(AmqpErrorCode.NotImplemented, "The loopback broker does not support deferral."),
-                Modified or Released => _queue.Abandon(lockToken),
+                Modified => _queue.Abandon(lockToken),
+                Released => _queue.Release(lockToken),
                 _ => throw new AmqpException(AmqpErrorCode.NotAllowed, $"Unexpected delivery state {delivery.State}."),
             };
             outcome = settled
