@@ -111,10 +111,12 @@ internal static class PilResampler
             for (var top = 0; top < rows; top += Lanes)
             {
                 var count = Math.Min(Lanes, rows - top);
+                var rowStart = (((firstRow + top) * width) + firstColumn) * channels;
+                var done = count == Lanes && channels == 3 ? RgbBlockTransposer.Transpose(source[rowStart..], width * channels, columns, block) : 0;
                 for (var r = 0; r < count; r++)
                 {
-                    var row = source.Slice((((firstRow + top + r) * width) + firstColumn) * channels, columns * channels);
-                    Transpose(row, channels, premultiply, block, columns, r);
+                    var row = source.Slice(rowStart + (r * width * channels), columns * channels);
+                    Transpose(row, channels, premultiply, block, columns, r, done);
                 }
 
                 for (var c = 0; c < channels; c++)
@@ -148,14 +150,17 @@ internal static class PilResampler
         }
     }
 
-    /// <summary>Writes one row's samples into lane <paramref name="lane"/> of the block: [channel][column][lane].</summary>
-    private static void Transpose(ReadOnlySpan<byte> row, int channels, bool premultiply, byte[] block, int columns, int lane)
+    /// <summary>
+    /// Writes one row's samples from column <paramref name="fromColumn"/> on into lane <paramref name="lane"/> of the
+    /// block: [channel][column][lane].
+    /// </summary>
+    private static void Transpose(ReadOnlySpan<byte> row, int channels, bool premultiply, byte[] block, int columns, int lane, int fromColumn)
     {
         const int Lanes = 8;
         ref var to = ref MemoryMarshal.GetArrayDataReference(block);
         ref var from = ref MemoryMarshal.GetReference(row);
         var plane = columns * Lanes;
-        for (var x = 0; x < columns; x++)
+        for (var x = fromColumn; x < columns; x++)
         {
             ref var pixel = ref Unsafe.Add(ref from, x * channels);
             var index = (x * Lanes) + lane;
