@@ -43,21 +43,27 @@ internal sealed class EncoderOnlyRate : IDisposable
     }
 
     /// <summary>Images per second over full batches, for at least 3 s and 3 batches, after one batch that is not timed.</summary>
-    public double Measure()
+    public double Measure() => Measure(_encoder, _pixels, BatchSize, MinimumTime, MinimumBatches);
+
+    /// <summary>
+    /// Images per second of <paramref name="encoder"/> encoding the same full batch back to back, for at least
+    /// <paramref name="minimumTime"/> and <paramref name="minimumBatches"/> batches, after one batch that is not timed.
+    /// </summary>
+    public static double Measure(ClipImageEncoder encoder, ReadOnlyMemory<float> pixels, int batchSize, TimeSpan minimumTime, int minimumBatches)
     {
-        _encoder.Encode(_pixels, BatchSize);
+        encoder.Encode(pixels, batchSize);
         var batches = 0;
         var started = Stopwatch.GetTimestamp();
         TimeSpan elapsed;
         do
         {
-            _encoder.Encode(_pixels, BatchSize);
+            encoder.Encode(pixels, batchSize);
             batches++;
             elapsed = Stopwatch.GetElapsedTime(started);
         }
-        while (elapsed < MinimumTime || batches < MinimumBatches);
+        while (elapsed < minimumTime || batches < minimumBatches);
 
-        return batches * BatchSize / elapsed.TotalSeconds;
+        return batches * batchSize / elapsed.TotalSeconds;
     }
 
     public void Dispose() => _encoder.Dispose();

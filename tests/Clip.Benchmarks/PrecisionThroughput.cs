@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
 using Clip.Inference;
@@ -188,7 +187,7 @@ internal static class PrecisionThroughput
             {
                 foreach (var (precision, model) in models)
                 {
-                    var rate = Rate(model.ImageEncoder, pixels.AsMemory(0, batch * model.ImageEncoder.ImageLength), batch, seconds);
+                    var rate = EncoderOnlyRate.Measure(model.ImageEncoder, pixels.AsMemory(0, batch * model.ImageEncoder.ImageLength), batch, seconds, minimumBatches: 2);
                     if (!rates.TryGetValue((batch, precision), out var list))
                     {
                         rates[(batch, precision)] = list = [];
@@ -211,23 +210,6 @@ internal static class PrecisionThroughput
                 return $"{Name(p)} {median:0.0} img/s ({Median(ratios):0.00}×, rounds {string.Join('/', ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))})";
             })));
         }
-    }
-
-    private static double Rate(ClipImageEncoder encoder, ReadOnlyMemory<float> pixels, int batch, TimeSpan minimum)
-    {
-        encoder.Encode(pixels, batch);
-        var done = 0;
-        var started = Stopwatch.GetTimestamp();
-        TimeSpan elapsed;
-        do
-        {
-            encoder.Encode(pixels, batch);
-            done++;
-            elapsed = Stopwatch.GetElapsedTime(started);
-        }
-        while (elapsed < minimum || done < 2);
-
-        return done * batch / elapsed.TotalSeconds;
     }
 
     private static double Median(List<double> values)

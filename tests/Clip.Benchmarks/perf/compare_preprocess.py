@@ -6,10 +6,13 @@
 DIRs default to the photo set of make_photos.py (~/.cache/clip-workers/photos/{small,2.7mp,12mp}).
 Builds tests/Clip.Benchmarks in Release, then for each round runs, one after the other and single
 threaded: ours exact (`preprocess --jpeg exact`), Pillow exact, ours fast (`--jpeg fast`), Pillow
-draft (pillow_preprocess.py). Rounds interleave the four so that a machine whose load changes
-affects them alike. Prints per folder the median images/s and CPU ms per image of each, and the
-ratios the performance issue states: ours exact / Pillow exact, ours fast / Pillow exact and ours
-fast / Pillow draft, from wall time and from CPU time (the steadier of the two on a shared machine).
+draft (pillow_preprocess.py), and libjpeg-turbo's decode alone at the draft scale (Pillow's `--mode
+decode`). Rounds interleave the five so that a machine whose load changes affects them alike. Prints
+per folder the median images/s and CPU ms per image of each, and the ratios the performance issue
+states: ours exact / Pillow exact, ours fast / Pillow exact and ours fast / Pillow draft, from wall
+time and from CPU time (the steadier of the two on a shared machine); then decode alone / Pillow
+exact, the most any fast pipeline that decodes with libjpeg-turbo could reach against Pillow's exact
+one (nothing left to do but the decode).
 """
 import argparse
 import os
@@ -62,6 +65,7 @@ def main():
         "pillow exact": ["/usr/bin/python3", os.path.join(HERE, "pillow_preprocess.py"), *dirs, "--mode", "exact", "--seconds", seconds],
         "ours fast": ["dotnet", HARNESS, "preprocess", *dirs, "--jpeg", "fast", "--seconds", seconds],
         "pillow draft": ["/usr/bin/python3", os.path.join(HERE, "pillow_preprocess.py"), *dirs, "--mode", "draft", "--seconds", seconds],
+        "decode only": ["/usr/bin/python3", os.path.join(HERE, "pillow_preprocess.py"), *dirs, "--mode", "decode", "--seconds", seconds],
     }
     samples = {name: {d: [] for d in dirs} for name in pipelines}
     for round_ in range(a.rounds):
@@ -80,7 +84,8 @@ def main():
     print()
     print(f"{'folder':<8} {'ratio':<30} {'wall':>6} {'cpu':>6}")
     for d in dirs:
-        for ours, theirs in (("ours exact", "pillow exact"), ("ours fast", "pillow exact"), ("ours fast", "pillow draft")):
+        for ours, theirs in (("ours exact", "pillow exact"), ("ours fast", "pillow exact"), ("ours fast", "pillow draft"),
+                             ("decode only", "pillow exact")):
             wall = median(ours, d, 0) / median(theirs, d, 0)
             cpu = median(theirs, d, 1) / median(ours, d, 1)
             print(f"{os.path.basename(d):<8} {ours + ' / ' + theirs:<30} {wall:>5.2f}x {cpu:>5.2f}x")

@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Measure the CLIP preprocessing a Python user runs with Pillow: the reference for the C# pipeline.
 
-    /usr/bin/python3 tests/Clip.Benchmarks/perf/pillow_preprocess.py DIR... [--mode exact|draft]
+    /usr/bin/python3 tests/Clip.Benchmarks/perf/pillow_preprocess.py DIR... [--mode exact|draft|decode]
         [--seconds S] [--threads N] [--json] [--dump OUTDIR]
 
 For each image file in each DIR (not recursive): Image.open from the bytes, then
-    draft mode only: im.draft("RGB", (w // s, h // s)), where s is the largest of 1, 2, 4, 8 with
+    draft and decode modes: im.draft("RGB", (w // s, h // s)), where s is the largest of 1, 2, 4, 8 with
         short side / s >= 2 * 224 (1 when none has), so that libjpeg decodes at 1/s scale and still
         leaves at least twice the resize target (a no-op for formats other than JPEG);
+    decode mode stops here with im.load(): libjpeg-turbo's decode at that scale and nothing else, the
+        floor under any fast pipeline built on it (--dump is refused: there is no tensor);
     im.convert("RGB") unless already RGB;
     torchvision's Resize(224, BICUBIC): Pillow resize of the short side to 224, the long side to
         int(224 * long / short);
@@ -49,11 +51,14 @@ def draft_scale(width, height):
     return next((s for s in (8, 4, 2) if min(width, height) / s >= 2 * SIZE), 1)
 
 
-def preprocess(data, draft):
+def preprocess(data, mode):
     im = Image.open(io.BytesIO(data))
-    if draft:
+    if mode != "exact":
         s = draft_scale(*im.size)
         im.draft("RGB", (im.width // s, im.height // s))
+    if mode == "decode":
+        im.load()
+        return None
     if im.mode != "RGB":
         im = im.convert("RGB")
     w, h = im.size
@@ -75,7 +80,7 @@ def load(folder):
     return names, blobs
 
 
-def timed(blobs, draft, seconds, threads):
+def timed(blobs, mode, seconds, threads):
     """Images processed, wall seconds and CPU seconds: each thread loops over all files until the time is up."""
     counts, cpu = [0] * threads, [0.0] * threads
     start = time.perf_counter()
@@ -85,7 +90,7 @@ def timed(blobs, draft, seconds, threads):
         cpu_start = time.thread_time()
         while time.perf_counter() < deadline:
             for data in blobs:
-                preprocess(data, draft)
+                preprocess(data, mode)
             counts[slot] += len(blobs)
         cpu[slot] = time.thread_time() - cpu_start
 
@@ -100,13 +105,14 @@ def timed(blobs, draft, seconds, threads):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("dirs", nargs="+", metavar="DIR")
-    p.add_argument("--mode", choices=("exact", "draft"), default="exact")
+    p.add_argument("--mode", choices=("exact", "draft", "decode"), default="exact")
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--json", action="store_true")
     p.add_argument("--dump", metavar="OUTDIR")
     a = p.parse_args()
-    draft = a.mode == "draft"
+    if a.dump and a.mode == "decode":
+        p.error("--dump needs a tensor: use --mode exact or draft")
 
     for folder in a.dirs:
         names, blobs = load(folder)
@@ -117,10 +123,10 @@ def main():
         if dump:
             os.makedirs(dump, exist_ok=True)
         for name, data in zip(names, blobs):
-            tensor = preprocess(data, draft)
+            tensor = preprocess(data, a.mode)
             if dump:
                 tensor.astype("<f4").tofile(os.path.join(dump, name + ".f32"))
-        images, seconds, cpu_seconds = timed(blobs, draft, a.seconds, a.threads)
+        images, seconds, cpu_seconds = timed(blobs, a.mode, a.seconds, a.threads)
         result = {
             "dir": folder, "mode": a.mode, "threads": a.threads, "files": len(blobs),
             "mean_mp": round(sum(megapixels) / len(megapixels), 3), "images": images, "seconds": round(seconds, 3),
