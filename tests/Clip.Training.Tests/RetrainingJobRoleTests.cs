@@ -39,14 +39,7 @@ public sealed class RetrainingJobRoleTests(PostgresServer server) : IAsyncLifeti
         await File.WriteAllTextAsync(_temp.File("codenames.json"), VerifiedShapes.CodeNameTaxonomy);
         await VerifiedShapes.StoreAsync(_model, _admin, _temp.File("codenames.json"), shuffleLabels: false);
 
-        var grants = (await File.ReadAllTextAsync(Path.Combine(TestPaths.RepositoryRoot, "infra", "sql", "retrainer-role.sql")))
-            .Replace(":\"retrainer_role\"", "\"" + role + "\"", StringComparison.Ordinal);
-        await using (var connection = new NpgsqlConnection(adminConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(grants, connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        await RoleScripts.GrantAsync(adminConnectionString, "retrainer-role.sql", role);
 
         var retrainer = new NpgsqlConnectionStringBuilder(connectionString) { Password = Password }.ConnectionString;
         _retrainer = new LabelStore(new PersistenceOptions { Provider = DatabaseProvider.Postgres, ConnectionString = retrainer });

@@ -39,14 +39,7 @@ public sealed class RetrainerRoleTests(PostgresServer server) : IAsyncLifetime, 
         await _admin.SaveHeadAsync(Head("head-1"));
         await _admin.PromoteHeadAsync("head-1");
 
-        var grants = (await File.ReadAllTextAsync(Path.Combine(TestPaths.RepositoryRoot, "infra", "sql", "retrainer-role.sql")))
-            .Replace(":\"retrainer_role\"", "\"" + role + "\"", StringComparison.Ordinal);
-        await using (var connection = new NpgsqlConnection(adminConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(grants, connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        await RoleScripts.GrantAsync(adminConnectionString, "retrainer-role.sql", role);
 
         _retrainer = new LabelStore(
             new PersistenceOptions { Provider = DatabaseProvider.Postgres, Authentication = DatabaseAuthentication.Entra, ConnectionString = connectionString },

@@ -43,14 +43,7 @@ public sealed class ReviewerRoleTests(PostgresServer server) : IAsyncLifetime, I
         var (cat, copy) = (await ImageIdAsync(Cat), await ImageIdAsync(CatCopy));
         await _admin.ReplaceDuplicateGroupsAsync(Outcomes.Model, [new DuplicateMember(cat, cat, 1.0), new DuplicateMember(cat, copy, 0.99)], 0.95);
 
-        var grants = (await File.ReadAllTextAsync(Path.Combine(TestPaths.RepositoryRoot, "infra", "sql", "reviewer-role.sql")))
-            .Replace(":\"reviewer_role\"", "\"" + role + "\"", StringComparison.Ordinal);
-        await using (var connection = new NpgsqlConnection(_adminConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(grants, connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        await RoleScripts.GrantAsync(_adminConnectionString, "reviewer-role.sql", role);
 
         _reviewer = new LabelStore(
             new PersistenceOptions { Provider = DatabaseProvider.Postgres, Authentication = DatabaseAuthentication.Entra, ConnectionString = connectionString },

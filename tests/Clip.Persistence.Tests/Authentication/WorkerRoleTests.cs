@@ -27,14 +27,7 @@ public sealed class WorkerRoleTests(PostgresServer server) : IAsyncLifetime, IDi
         await _admin.SaveHeadAsync(new StoredHead("head-1", Outcomes.Model, Outcomes.Taxonomy, [1, 2, 3], "{}", 0.25, "{}", DateTimeOffset.UtcNow));
         await _admin.PromoteHeadAsync("head-1");
 
-        var grants = (await File.ReadAllTextAsync(Path.Combine(TestPaths.RepositoryRoot, "infra", "sql", "worker-role.sql")))
-            .Replace(":\"worker_role\"", "\"" + role + "\"", StringComparison.Ordinal);
-        await using (var connection = new NpgsqlConnection(adminConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(grants, connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        await RoleScripts.GrantAsync(adminConnectionString, "worker-role.sql", role);
 
         _worker = new LabelStore(
             new PersistenceOptions { Provider = DatabaseProvider.Postgres, Authentication = DatabaseAuthentication.Entra, ConnectionString = connectionString },
